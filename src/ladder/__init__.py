@@ -1,0 +1,1 @@
+"""Ladder: a self-hosted career-ladder system."""

@@ -1,0 +1,78 @@
+from django.contrib import admin
+
+from .models import Criterion, ExpectedRating, Ladder, LadderVersion, Level
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """Versions are written by `ladder import` only, so the history stays what was imported."""
+
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class VersionInline(ReadOnlyInline):
+    model = LadderVersion
+    fields = ["number", "title", "source_name", "imported_at", "imported_by"]
+
+
+@admin.register(Ladder)
+class LadderAdmin(admin.ModelAdmin):
+    list_display = ["title", "slug", "created_at"]
+    search_fields = ["title", "slug"]
+    readonly_fields = ["created_at"]
+    inlines = [VersionInline]
+
+
+class LevelInline(ReadOnlyInline):
+    model = Level
+    fields = ["code", "title", "number", "track", "minimum_experience_months"]
+
+
+@admin.register(LadderVersion)
+class LadderVersionAdmin(ReadOnlyAdmin):
+    list_display = ["ladder", "number", "title", "source_name", "imported_at", "imported_by"]
+    list_filter = ["ladder"]
+    inlines = [LevelInline]
+
+
+class CriterionInline(ReadOnlyInline):
+    model = Criterion
+    fields = ["section", "position", "text"]
+
+
+class ExpectedRatingInline(ReadOnlyInline):
+    model = ExpectedRating
+    fields = ["dimension", "rating"]
+
+
+@admin.register(Level)
+class LevelAdmin(ReadOnlyAdmin):
+    list_display = ["code", "title", "number", "track", "version"]
+    list_filter = ["version__ladder", "track"]
+    search_fields = ["code", "title"]
+    inlines = [ExpectedRatingInline, CriterionInline]
+
+
+@admin.register(Criterion)
+class CriterionAdmin(ReadOnlyAdmin):
+    list_display = ["text", "section", "level"]
+    list_filter = ["section", "level__version__ladder"]
+    search_fields = ["text"]

@@ -1,0 +1,130 @@
+"""The ladder as plain, immutable data: what a ladder file means, free of Django."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+SECTIONS = (
+    "Responsibilities",
+    "Skills and Criteria",
+    "Soft Skills and Collaboration",
+    "Minimum Experience",
+    "Next Actions",
+    "Scenario",
+    "Competency Ratings",
+)
+# The sections whose bullets a person is assessed on, with their field names.
+CRITERIA_SECTIONS = {
+    "responsibilities": "Responsibilities",
+    "skills": "Skills and Criteria",
+    "soft_skills": "Soft Skills and Collaboration",
+}
+
+
+@dataclass(frozen=True)
+class Scale:
+    min: int = 1
+    max: int = 5
+
+    def __contains__(self, rating: object) -> bool:
+        return isinstance(rating, int) and self.min <= rating <= self.max
+
+
+@dataclass(frozen=True)
+class PromotionRules:
+    """Thresholds of the readiness rule; a ladder may override them in its front matter."""
+
+    # Share of the target level's criteria rated meets or exceeds.
+    min_criteria_met: float = 0.8
+    # How far below the target's expected rating a dimension may be (0: at or above).
+    max_rating_shortfall: int = 0
+    # Whether a Responsibility may still be rated "not yet".
+    allow_responsibility_not_yet: bool = False
+    # Whether time in the current level must reach its Minimum Experience.
+    require_minimum_experience: bool = True
+
+
+@dataclass(frozen=True)
+class MinimumExperience:
+    months: int | None = None
+    text: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Level:
+    code: str
+    title: str
+    number: int
+    track: str
+    responsibilities: tuple[str, ...]
+    skills: tuple[str, ...]
+    soft_skills: tuple[str, ...]
+    minimum_experience: MinimumExperience
+    next_actions: tuple[str, ...]
+    scenario: tuple[str, ...]
+    ratings: Mapping[str, int] = field(default_factory=dict)
+
+    def criteria(self) -> list[tuple[str, str]]:
+        """Every assessable bullet as (field name, text), in the ladder's order."""
+        return [(name, text) for name in CRITERIA_SECTIONS for text in getattr(self, name)]
+
+
+@dataclass(frozen=True)
+class Ladder:
+    title: str
+    dimensions: tuple[str, ...]
+    levels: tuple[Level, ...]
+    scale: Scale = Scale()
+    rules: PromotionRules = PromotionRules()
+
+    def level(self, code: str) -> Level:
+        for level in self.levels:
+            if level.code == code:
+                return level
+        raise KeyError(code)
+
+    def tracks(self) -> list[str]:
+        """Track names in the order their first level appears."""
+        return list(dict.fromkeys(level.track for level in self.levels))
+
+    def next_levels(self, level: Level) -> list[Level]:
+        """Where a promotion out of `level` may lead.
+
+        The next level on its own track; any level at number + 1 that starts another track
+        (a branch); and, where its track ends, every level at number + 1 (a join).
+        """
+        own_track_later = [
+            other
+            for other in self.levels
+            if other.track == level.track and other.number > level.number
+        ]
+        result = []
+        if own_track_later:
+            lowest = min(other.number for other in own_track_later)
+            result += [other for other in own_track_later if other.number == lowest]
+        starts = self._track_starts()
+        for other in self.levels:
+            if other.number != level.number + 1 or other in result:
+                continue
+            if not own_track_later or (other.track != level.track and starts[other.track] is other):
+                result.append(other)
+        return result
+
+    def previous_levels(self, level: Level) -> list[Level]:
+        return [other for other in self.levels if level in self.next_levels(other)]
+
+    def lateral_levels(self, level: Level) -> list[Level]:
+        """Levels with the same number on another track."""
+        return [
+            other
+            for other in self.levels
+            if other.number == level.number and other.track != level.track
+        ]
+
+    def _track_starts(self) -> dict[str, Level]:
+        starts: dict[str, Level] = {}
+        for level in self.levels:
+            if level.track not in starts or level.number < starts[level.track].number:
+                starts[level.track] = level
+        return starts

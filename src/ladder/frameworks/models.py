@@ -1,0 +1,128 @@
+"""Ladders in the database: every imported version kept whole, its levels and criteria as rows."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from . import format as ladder_format
+from .model import Ladder as LadderData
+
+
+class Ladder(models.Model):
+    slug = models.SlugField(unique=True)
+    title = models.CharField(max_length=200)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def latest_version(self) -> "LadderVersion | None":
+        return self.versions.order_by("-number").first()
+
+
+class LadderVersionQuerySet(models.QuerySet):
+    def latest_first(self):
+        return self.order_by("-number")
+
+
+class LadderVersion(models.Model):
+    ladder = models.ForeignKey(Ladder, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField()
+    # The imported file exactly as it was: the source of truth for this version.
+    source = models.TextField()
+    source_name = models.CharField(max_length=255, blank=True)
+    # SHA-256 of the canonical form, so a re-import that only changes layout is not a new version.
+    content_hash = models.CharField(max_length=64)
+    title = models.CharField(max_length=200)
+    dimensions = models.JSONField(default=list)
+    scale_min = models.SmallIntegerField(default=1)
+    scale_max = models.SmallIntegerField(default=5)
+    rules = models.JSONField(default=dict)
+    imported_at = models.DateTimeField(default=timezone.now)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = LadderVersionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["ladder", "number"]
+        constraints = [
+            # Version numbers are the public history of a ladder: never two of one number.
+            models.UniqueConstraint(fields=["ladder", "number"], name="unique_version_number"),
+            models.CheckConstraint(
+                condition=models.Q(scale_min__lt=models.F("scale_max")), name="scale_is_a_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ladder.slug} v{self.number}"
+
+    def as_ladder(self) -> LadderData:
+        """This version as the pure model, read back from its verbatim source."""
+        return ladder_format.parse(self.source, path=self.source_name or str(self))
+
+
+class Level(models.Model):
+    version = models.ForeignKey(LadderVersion, on_delete=models.CASCADE, related_name="levels")
+    position = models.PositiveSmallIntegerField()
+    code = models.CharField(max_length=32)
+    title = models.CharField(max_length=200)
+    number = models.SmallIntegerField()
+    track = models.CharField(max_length=100)
+    minimum_experience_months = models.PositiveSmallIntegerField(null=True, blank=True)
+    minimum_experience_text = models.JSONField(default=list)
+    next_actions = models.JSONField(default=list)
+    scenario = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["version", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "code"], name="unique_level_code"),
+            models.UniqueConstraint(fields=["version", "position"], name="unique_level_position"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.code})"
+
+
+class Criterion(models.Model):
+    class Section(models.TextChoices):
+        RESPONSIBILITIES = "responsibilities", "Responsibilities"
+        SKILLS = "skills", "Skills and Criteria"
+        SOFT_SKILLS = "soft_skills", "Soft Skills and Collaboration"
+
+    level = models.ForeignKey(Level, on_delete=models.CASCADE, related_name="criteria")
+    section = models.CharField(max_length=20, choices=Section.choices)
+    position = models.PositiveSmallIntegerField()
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["level", "position"]
+        verbose_name_plural = "criteria"
+        constraints = [
+            # Position runs across the level's three sections, in the ladder's order.
+            models.UniqueConstraint(fields=["level", "position"], name="unique_criterion_position"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class ExpectedRating(models.Model):
+    level = models.ForeignKey(Level, on_delete=models.CASCADE, related_name="expected_ratings")
+    position = models.PositiveSmallIntegerField()
+    dimension = models.CharField(max_length=100)
+    rating = models.SmallIntegerField()
+
+    class Meta:
+        ordering = ["level", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["level", "dimension"], name="unique_expected_rating"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dimension}: {self.rating}"

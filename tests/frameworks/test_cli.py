@@ -1,0 +1,179 @@
+"""The `ladder` file commands, run as a person runs them: the real console script."""
+
+import json
+import shutil
+
+import jsonschema
+import pytest
+
+from ladder.frameworks.format import parse_file
+from tests.conftest import DOTNET, SEED, run_ladder
+
+
+def test_check_accepts_the_bundled_ladder_and_the_seed():
+    result = run_ladder("check", str(DOTNET), str(SEED))
+
+    assert result.returncode == 0, result.stderr
+    assert f"{DOTNET}: ok (10 levels, 2 tracks," in result.stdout
+    assert f"{SEED}: ok (1 level, 1 track, 18 criteria)" in result.stdout
+
+
+def test_check_reports_every_error_with_file_and_line(tmp_path, seed_text):
+    bad = tmp_path / "bad.md"
+    bad.write_text(
+        seed_text.replace("|         3        |", "|  three  |").replace(
+            "### Scenario:", "### Scenery:"
+        )
+    )
+
+    result = run_ladder("check", str(bad))
+
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        f"{bad}:3: level TL2: missing section 'Scenario'",
+        f"{bad}:39: unknown section 'Scenery': expected one of Responsibilities, Skills and "
+        "Criteria, Soft Skills and Collaboration, Minimum Experience, Next Actions, Scenario, "
+        "Competency Ratings",
+        f"{bad}:48: level TL2: rating 'three' for Team Contributor is not an integer from 1 to 5",
+        "3 errors in 1 file",
+    ]
+    assert result.stdout == ""
+
+
+def test_check_of_a_missing_file_says_it_cannot_be_read(tmp_path):
+    result = run_ladder("check", str(tmp_path / "nope.md"))
+
+    assert result.returncode == 1
+    assert f"{tmp_path / 'nope.md'}: cannot read the file" in result.stderr
+
+
+def test_fmt_rewrites_a_file_into_canonical_form_and_check_then_passes(tmp_path, seed_text):
+    path = tmp_path / "seed.md"
+    typed = seed_text.replace("\n- ", "\n* ").replace("\n", "\r\n").encode()
+    path.write_bytes(typed)
+
+    assert run_ladder("fmt", "--check", str(path)).returncode == 1
+    assert path.read_bytes() == typed
+
+    result = run_ladder("fmt", str(path))
+    assert result.returncode == 0, result.stderr
+    assert f"reformatted {path}" in result.stdout
+    assert parse_file(path) == parse_file(SEED)
+    assert run_ladder("fmt", "--check", str(path)).returncode == 0
+
+
+def test_fmt_changes_no_file_when_one_of_them_has_errors(tmp_path, seed_text):
+    good, bad = tmp_path / "good.md", tmp_path / "bad.md"
+    good.write_text(seed_text)
+    bad.write_text(seed_text.replace("## Tech Lead (TL2)", "## Tech Lead"))
+
+    result = run_ladder("fmt", str(good), str(bad))
+
+    assert result.returncode == 1
+    assert f"{bad}:3: level heading 'Tech Lead' must read 'Title (CODE)'" in result.stderr
+    assert good.read_text() == seed_text
+
+
+def test_the_bundled_ladder_is_in_canonical_form():
+    assert run_ladder("fmt", "--check", str(DOTNET)).returncode == 0
+
+
+def test_export_json_matches_the_schema_and_the_seed_figures():
+    exported = run_ladder("export", str(DOTNET), "--format", "json")
+    schema = run_ladder("schema")
+
+    assert exported.returncode == 0 and schema.returncode == 0
+    data = json.loads(exported.stdout)
+    jsonschema.validate(data, json.loads(schema.stdout))
+    tl2 = next(level for level in data["levels"] if level["code"] == "TL2")
+    assert tl2["minimum_experience"]["months"] == 12
+    assert tl2["ratings"] == {
+        "Team Contributor": 3,
+        "Technical Leadership": 5,
+        "People Management": 3,
+    }
+    assert tl2["responsibilities"][0] == "Leading multiple teams or sub-teams."
+    assert (
+        next(lv for lv in data["levels"] if lv["code"] == "PE1")["minimum_experience"]["months"]
+        is None
+    )
+
+
+def test_export_json_has_exactly_the_documented_keys():
+    data = json.loads(run_ladder("export", str(SEED)).stdout)
+
+    assert list(data) == ["title", "dimensions", "scale", "levels"]
+    assert list(data["levels"][0]) == [
+        "code", "title", "number", "track", "responsibilities", "skills", "soft_skills",
+        "minimum_experience", "next_actions", "scenario", "ratings",
+    ]  # fmt: skip
+
+
+def test_export_markdown_is_the_canonical_text(tmp_path):
+    copy = tmp_path / "dotnet.md"
+    shutil.copy(DOTNET, copy)
+
+    result = run_ladder("export", str(copy), "--format", "markdown")
+
+    assert result.stdout == DOTNET.read_text()
+
+
+@pytest.mark.parametrize("command", ["check", "fmt", "export", "schema", "import"])
+def test_every_ladder_command_explains_itself(command):
+    result = run_ladder(command, "--help")
+
+    assert result.returncode == 0
+    assert "usage: ladder" in result.stdout
+    assert len(result.stdout.split("\n\n")[1]) > 40  # the description paragraph
+
+
+def test_ladder_without_arguments_lists_its_commands():
+    result = run_ladder()
+
+    assert result.returncode == 0
+    for command in ("check", "fmt", "export", "schema", "import"):
+        assert f"\n  {command} " in result.stdout
+
+
+def test_file_commands_need_no_secret_key_or_database(tmp_path):
+    env = {
+        "DEBUG": "0",
+        "SECRET_KEY": "change-me",
+        "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none",
+    }
+
+    result = run_ladder("check", str(SEED), env=env, cwd=tmp_path)
+
+    assert result.returncode == 0, result.stderr
+
+
+def test_serving_refuses_the_placeholder_secret_key_outside_debug(tmp_path):
+    env = {
+        "DEBUG": "0",
+        "SECRET_KEY": "change-me",
+        "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3",
+    }
+
+    result = run_ladder("migrate", env=env)
+
+    assert result.returncode == 1
+    assert "SECRET_KEY is the placeholder while DEBUG is off" in result.stderr
+
+
+def test_import_through_the_cli_is_idempotent_and_reports_changes(tmp_path, dotnet_text):
+    env = {"DEBUG": "1", "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3"}
+    assert run_ladder("migrate", "-v0", env=env).returncode == 0
+    path = tmp_path / "dotnet.md"
+    path.write_text(dotnet_text)
+
+    first = run_ladder("import", str(path), env=env)
+    again = run_ladder("import", str(path), env=env)
+    path.write_text(dotnet_text.replace("- Leading multiple teams or sub-teams.\n", ""))
+    changed = run_ladder("import", str(path), env=env)
+
+    assert first.returncode == 0, first.stderr
+    assert f"dotnet: imported version 1 from {path} (10 levels)." in first.stdout
+    assert "nothing to import" in again.stdout
+    assert "imported version 2" in changed.stdout
+    assert "~ level TL2" in changed.stdout
+    assert "- Responsibilities: Leading multiple teams or sub-teams." in changed.stdout
