@@ -42,6 +42,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -56,13 +57,14 @@ WSGI_APPLICATION = "ladder.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        "DIRS": [Path(__file__).parent / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "ladder.frameworks.views.site_context",
             ],
         },
     },
@@ -81,7 +83,15 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "static"
+# Where `ladder collectstatic` gathers files for a web server in front; unset, nothing is gathered.
+STATIC_ROOT = env.str("STATIC_ROOT", default="") or None
+STATICFILES_DIRS = [Path(__file__).parent / "static"]
+# WhiteNoise serves the few static files straight from the apps, so no collectstatic step is
+# needed to run the app; it adds caching headers and compression.
+WHITENOISE_USE_FINDERS = True
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/"
 
 # Reading the ladder is open to anyone who can reach the site unless this is set.
 LADDER_REQUIRE_SIGN_IN = env.bool("LADDER_REQUIRE_SIGN_IN", default=False)

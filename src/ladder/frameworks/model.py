@@ -114,6 +114,17 @@ class Ladder:
     def previous_levels(self, level: Level) -> list[Level]:
         return [other for other in self.levels if level in self.next_levels(other)]
 
+    def promotions(self) -> dict[str, tuple[list[Level], list[Level]]]:
+        """Each level's (previous, next) levels by code, worked out once for the whole ladder."""
+        result: dict[str, tuple[list[Level], list[Level]]] = {
+            level.code: ([], []) for level in self.levels
+        }
+        for level in self.levels:
+            for target in self.next_levels(level):
+                result[level.code][1].append(target)
+                result[target.code][0].append(level)
+        return result
+
     def lateral_levels(self, level: Level) -> list[Level]:
         """Levels with the same number on another track."""
         return [

@@ -1,5 +1,254 @@
+"""The ladder's pages: overview, level, compare, versions and diff, search, downloads."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.safestring import mark_safe
+
+from .charts import Shape, radar_svg
+from .diff import diff_ladders
+from .export import ladder_to_json
+from .format import format_ladder
+from .model import SECTIONS
+from .model import Ladder as LadderData
+from .model import Level as LevelData
+from .models import Ladder
+from .selectors import get_ladder, get_level, get_version, search, version_ladder
+
+# Section name -> attribute of the pure Level, in the seed's order (ratings are drawn apart).
+SECTION_FIELDS = {
+    "Responsibilities": "responsibilities",
+    "Skills and Criteria": "skills",
+    "Soft Skills and Collaboration": "soft_skills",
+    "Minimum Experience": None,
+    "Next Actions": "next_actions",
+    "Scenario": "scenario",
+}
+assert list(SECTION_FIELDS) == list(SECTIONS[:-1])
 
 
+def site_context(request):
+    return {"require_sign_in": settings.LADDER_REQUIRE_SIGN_IN}
+
+
+def reader(view):
+    """Reading the ladder is open to all unless LADDER_REQUIRE_SIGN_IN is set."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if settings.LADDER_REQUIRE_SIGN_IN and not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _sections(level: LevelData) -> list[tuple[str, tuple[str, ...]]]:
+    return [
+        (name, getattr(level, field) if field else level.minimum_experience.text)
+        for name, field in SECTION_FIELDS.items()
+    ]
+
+
+def _chart(data: LadderData, shapes: list[Shape], title: str, *, compact: bool = False) -> str:
+    svg = radar_svg(
+        data.dimensions,
+        shapes,
+        scale_min=data.scale.min,
+        scale_max=data.scale.max,
+        title=title,
+        size=160 if compact else 320,
+        compact=compact,
+    )
+    return mark_safe(svg)  # built by charts.py, which escapes every text it draws
+
+
+def _experience(level: LevelData) -> str:
+    """Minimum Experience in words: "Minimum 1 year", "Minimum 18 months", "No minimum"."""
+    months = level.minimum_experience.months
+    if months is None:
+        return "No minimum"
+    if months % 12 == 0:
+        years = months // 12
+        return f"Minimum {years} year{'s' if years != 1 else ''}"
+    return f"Minimum {months} months"
+
+
+@reader
 def home(request):
-    return HttpResponse("Ladder")
+    ladders = list(Ladder.objects.all()[:2])
+    if len(ladders) == 1:
+        return overview(request, ladders[0].slug)
+    return render(request, "frameworks/home.html", {"ladders": Ladder.objects.all()})
+
+
+@reader
+def overview(request, slug):
+    ladder = get_ladder(slug)
+    version = get_version(ladder)
+    data = version_ladder(version)
+    promotions = data.promotions()
+    tracks = data.tracks()
+    rows = []
+    for number in sorted({level.number for level in data.levels}):
+        cards = []
+        for column, track in enumerate(tracks, start=1):
+            for level in data.levels:
+                if level.number == number and level.track == track:
+                    previous, following = promotions[level.code]
+                    joins = len({p.track for p in previous}) > 1
+                    branches = [p for p in previous if p.track != level.track]
+                    cards.append(
+                        {
+                            "level": level,
+                            "column": column,
+                            "span": joins,
+                            "previous": previous,
+                            "next": following,
+                            "branch_from": branches if not joins else [],
+                            "experience": _experience(level),
+                            "chart": _chart(
+                                data,
+                                [Shape(f"{level.code} expected", level.ratings)],
+                                f"{level.code} expected ratings",
+                                compact=True,
+                            ),
+                        }
+                    )
+        rows.append({"number": number, "cards": cards})
+    context = {
+        "ladder": ladder,
+        "version": version,
+        "data": data,
+        "tracks": tracks,
+        "rows": rows,
+    }
+    return render(request, "frameworks/overview.html", context)
+
+
+@reader
+def level_detail(request, slug, code):
+    ladder = get_ladder(slug)
+    version = get_version(ladder)
+    data = version_ladder(version)
+    level = get_level(data, code)
+    if level.code != code:
+        return redirect("frameworks:level", slug=slug, code=level.code)
+    previous, following = data.promotions()[level.code]
+    context = {
+        "ladder": ladder,
+        "version": version,
+        "data": data,
+        "level": level,
+        "sections": _sections(level),
+        "experience": _experience(level),
+        "previous": previous,
+        "next": following,
+        "lateral": data.lateral_levels(level),
+        "ratings": [(d, level.ratings.get(d)) for d in data.dimensions],
+        "chart": _chart(data, [Shape(f"{level.code} expected", level.ratings)], level.title),
+    }
+    return render(request, "frameworks/level.html", context)
+
+
+@reader
+def compare_form(request, slug):
+    a, b = request.GET.get("a", ""), request.GET.get("b", "")
+    if a and b:
+        return redirect("frameworks:compare", slug=slug, a=a, b=b)
+    ladder = get_ladder(slug)
+    data = version_ladder(get_version(ladder))
+    first = data.levels[0]
+    following = data.next_levels(first) or [first]
+    return redirect("frameworks:compare", slug=slug, a=first.code, b=following[0].code)
+
+
+@reader
+def compare(request, slug, a, b):
+    ladder = get_ladder(slug)
+    version = get_version(ladder)
+    data = version_ladder(version)
+    left, right = get_level(data, a), get_level(data, b)
+    ratings = []
+    for dimension in data.dimensions:
+        before, after = left.ratings.get(dimension), right.ratings.get(dimension)
+        change = after - before if before is not None and after is not None else None
+        ratings.append({"dimension": dimension, "a": before, "b": after, "change": change})
+    sections = [
+        {"name": name, "a": a_items, "b": b_items}
+        for (name, a_items), (_, b_items) in zip(_sections(left), _sections(right), strict=True)
+    ]
+    shapes = [
+        Shape(f"{left.code} {left.title}", left.ratings, "a"),
+        Shape(f"{right.code} {right.title}", right.ratings, "b"),
+    ]
+    context = {
+        "ladder": ladder,
+        "version": version,
+        "data": data,
+        "a": left,
+        "b": right,
+        "ratings": ratings,
+        "sections": sections,
+        "experience": (_experience(left), _experience(right)),
+        "chart": _chart(data, shapes, f"{left.code} compared with {right.code}"),
+        "is_promotion": right in data.next_levels(left),
+    }
+    return render(request, "frameworks/compare.html", context)
+
+
+@reader
+def versions(request, slug):
+    ladder = get_ladder(slug)
+    history = list(ladder.versions.latest_first().select_related("imported_by"))
+    context = {"ladder": ladder, "history": history, "version": history[0] if history else None}
+    return render(request, "frameworks/versions.html", context)
+
+
+@reader
+def version_diff(request, slug, old, new):
+    ladder = get_ladder(slug)
+    before, after = get_version(ladder, old), get_version(ladder, new)
+    change = diff_ladders(version_ladder(before), version_ladder(after))
+    context = {
+        "ladder": ladder,
+        "version": get_version(ladder),
+        "before": before,
+        "after": after,
+        "diff": change,
+        "others": ladder.versions.latest_first(),
+    }
+    return render(request, "frameworks/diff.html", context)
+
+
+@reader
+def search_view(request, slug):
+    ladder = get_ladder(slug)
+    version = get_version(ladder)
+    data = version_ladder(version)
+    query = request.GET.get("q", "").strip()[:200]
+    hits = search(data, query)
+    context = {"ladder": ladder, "version": version, "data": data, "query": query, "hits": hits}
+    return render(request, "frameworks/search.html", context)
+
+
+@reader
+def download(request, slug, fmt):
+    ladder = get_ladder(slug)
+    number = request.GET.get("version", "")
+    version = get_version(ladder, int(number) if number.isdigit() else None)
+    data = version.as_ladder()
+    if fmt == "json":
+        body, content_type, ext = ladder_to_json(data), "application/json", "json"
+    else:
+        body, content_type, ext = format_ladder(data), "text/markdown; charset=utf-8", "md"
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = (
+        f'attachment; filename="{ladder.slug}-v{version.number}.{ext}"'
+    )
+    return response

@@ -1,0 +1,203 @@
+"""The ladder's pages, through Django's test client on the real database."""
+
+import json
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from ladder.frameworks.export import ladder_to_json
+from ladder.frameworks.format import format_ladder, parse
+from ladder.frameworks.services import ladder_import
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def dotnet(dotnet_text):
+    return ladder_import(source=dotnet_text, source_name="ladders/dotnet.md", slug="dotnet").version
+
+
+def page(client, url, status=200):
+    response = client.get(url)
+    assert response.status_code == status, url
+    return response.content.decode()
+
+
+def test_the_home_page_is_the_overview_of_the_only_ladder(client, dotnet):
+    html = page(client, "/")
+
+    assert "<h1>.NET Developer Career Ladder</h1>" in html
+    assert "10 levels on 2 tracks" in html
+
+
+def test_the_home_page_without_a_ladder_says_how_to_import_one(client):
+    assert "ladder import ladders/dotnet.md" in page(client, "/")
+
+
+def test_the_overview_shows_every_level_with_the_branch_and_the_join(client, dotnet):
+    html = page(client, "/ladders/dotnet/")
+
+    for code in ["JR1", "JR2", "MD1", "MD2", "SR1", "SR2", "TL1", "SP1", "TL2", "PE1"]:
+        assert f'href="/ladders/dotnet/levels/{code}/"' in html
+    assert "Branches from SR1" in html
+    assert "Tracks join: from SP1 or TL2" in html
+    assert html.count("<svg") == 10
+    assert "Minimum 18 months" in html and "No minimum" in html
+
+
+def test_a_level_page_shows_the_seven_sections_in_the_seeds_order(client, dotnet, seed_text):
+    html = page(client, "/ladders/dotnet/levels/TL2/")
+
+    headings = ["Responsibilities", "Skills and Criteria", "Soft Skills and Collaboration",
+                "Minimum Experience", "Next Actions", "Scenario"]  # fmt: skip
+    positions = [html.index(f">{name}</h2>") for name in headings]
+    assert positions == sorted(positions)
+    for text in parse(seed_text).levels[0].criteria():
+        assert text[1].replace("'", "&#x27;") in html
+    assert '<th scope="row">Technical Leadership</th><td>5</td>' in html
+    assert 'href="/ladders/dotnet/compare/TL2/PE1/"' in html
+    assert 'href="/ladders/dotnet/levels/TL1/"' in html  # previous
+
+
+def test_a_level_code_in_lower_case_redirects_to_the_level(client, dotnet):
+    response = client.get("/ladders/dotnet/levels/tl2/")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/ladders/dotnet/levels/TL2/"
+
+
+def test_compare_shows_each_rating_change_and_both_levels(client, dotnet):
+    html = page(client, "/ladders/dotnet/compare/TL1/TL2/")
+
+    assert "▼ -1" in html and "▲ +1" in html
+    assert "Leading multiple teams or sub-teams." in html
+    assert "TL2 is a next level of TL1." in html
+    assert html.count('class="radar-shape ') == 2
+
+
+def test_the_compare_form_redirects_to_the_chosen_pair(client, dotnet):
+    response = client.get("/ladders/dotnet/compare/", {"a": "SR1", "b": "TL1"})
+
+    assert response["Location"] == "/ladders/dotnet/compare/SR1/TL1/"
+
+
+def test_the_version_history_and_diff_show_what_an_import_changed(client, dotnet, dotnet_text):
+    changed = dotnet_text.replace("Leading multiple teams or sub-teams.", "Leading several teams.")
+    changed = changed.replace("| 3                | 5 ", "| 4                | 5 ")
+    ladder_import(source=changed, source_name="ladders/dotnet.md", slug="dotnet")
+
+    history = page(client, "/ladders/dotnet/versions/")
+    diff = page(client, "/ladders/dotnet/versions/1/diff/2/")
+
+    assert "v1" in history and "v2" in history
+    assert 'href="/ladders/dotnet/versions/1/diff/2/"' in history
+    assert "Level TL2" in diff
+    assert (
+        "<del>Leading multiple teams or sub-teams.</del> <ins>Leading several teams.</ins>" in diff
+    )
+    assert "<strong>Rating Team Contributor</strong>: <del>3</del> → <ins>4</ins>" in diff
+
+
+def test_search_finds_every_line_with_all_words_and_marks_them(client, dotnet):
+    html = page(client, "/ladders/dotnet/search/?q=sub-teams+leading")
+
+    assert "1 result for" in html
+    assert "<mark>Leading</mark> multiple teams or <mark>sub-teams</mark>." in html
+    assert 'href="/ladders/dotnet/levels/TL2/"' in html
+
+
+def test_search_escapes_what_was_typed(client, dotnet):
+    html = page(client, "/ladders/dotnet/search/?q=<script>")
+
+    assert "<script>" not in html.split("<main", 1)[1]
+    assert "0 results" in html
+
+
+def test_downloads_are_the_same_as_ladder_export(client, dotnet):
+    data = dotnet.as_ladder()
+
+    markdown = client.get("/ladders/dotnet/download.md")
+    exported = client.get("/ladders/dotnet/download.json")
+
+    assert markdown.content.decode() == format_ladder(data)
+    assert json.loads(exported.content) == json.loads(ladder_to_json(data))
+    assert 'filename="dotnet-v1.json"' in exported["Content-Disposition"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/ladders/nope/",
+        "/ladders/dotnet/levels/XX9/",
+        "/ladders/dotnet/compare/TL2/XX9/",
+        "/ladders/dotnet/versions/1/diff/7/",
+        "/ladders/dotnet/download.md?version=9",
+        "/no/such/page/",
+    ],
+)
+def test_unknown_things_answer_a_404_page_in_the_sites_design(client, dotnet, url):
+    html = page(client, url, status=404)
+
+    assert "<h1>Not found</h1>" in html
+    assert "site.css" in html
+
+
+def test_a_setting_makes_reading_the_ladder_sign_in_only(
+    client, dotnet, settings, django_user_model
+):
+    settings.LADDER_REQUIRE_SIGN_IN = True
+
+    response = client.get("/ladders/dotnet/levels/TL2/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/?next=/ladders/dotnet/levels/TL2/")
+
+    client.force_login(django_user_model.objects.create_user("reader", password="x"))
+    assert client.get("/ladders/dotnet/levels/TL2/").status_code == 200
+
+
+# -- query counts --------------------------------------------------------------------------
+
+
+def ladder_of(levels: int) -> str:
+    parts = ["---", "dimensions: [Craft, Impact, People]", "---", f"# Ladder of {levels}", ""]
+    for n in range(1, levels + 1):
+        parts += [f"## Engineer (E{n})", ""]
+        for section in ["Responsibilities", "Skills and Criteria", "Soft Skills and Collaboration"]:
+            parts += [f"### {section}:", *(f"- {section} {k} of E{n}." for k in range(4)), ""]
+        parts += ["### Minimum Experience:", "- 12 months.", "", "### Next Actions:", "- Grow.", ""]
+        parts += ["### Scenario:", f"- An engineer at level {n}.", ""]
+        parts += ["### Competency Ratings:", "| Craft | Impact | People |", "| - | - | - |"]
+        parts += [f"| {1 + n % 5} | 2 | 3 |", ""]
+    return "\n".join(parts)
+
+
+PAGES = [
+    "/ladders/{slug}/",
+    "/ladders/{slug}/levels/E2/",
+    "/ladders/{slug}/compare/E1/E2/",
+    "/ladders/{slug}/versions/",
+    "/ladders/{slug}/versions/1/diff/2/",
+    "/ladders/{slug}/search/?q=Skills+E1",
+    "/ladders/{slug}/download.json",
+]
+
+
+def queries_for(client, url) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200, url
+    return len(captured)
+
+
+def test_no_page_makes_more_queries_for_a_bigger_ladder(client):
+    counts = {}
+    for size in (10, 100):
+        slug = f"ladder-{size}"
+        ladder_import(source=ladder_of(size), source_name="x.md", slug=slug)
+        ladder_import(
+            source=ladder_of(size).replace("Grow.", "Grow more."), source_name="x.md", slug=slug
+        )
+        counts[size] = [queries_for(client, url.format(slug=slug)) for url in PAGES]
+
+    assert counts[10] == counts[100]
+    assert max(counts[100]) <= 10
