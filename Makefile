@@ -19,6 +19,7 @@ run: export DEBUG ?= 1
 run: install
 	$(BIN)/ladder migrate --noinput
 	$(BIN)/ladder import ladders/dotnet.md
+	$(BIN)/ladder seed-demo --people 40 --if-empty
 	@echo "Ladder is running at http://$(HOST):$(PORT)/ (press Ctrl+C to stop)"
 	$(BIN)/ladder runserver --skip-checks $(HOST):$(PORT)
 

@@ -36,3 +36,9 @@ def run_ladder(
         text=True,
         timeout=120,
     )
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # Real hashing is deliberately slow; tests create many logins and check none for strength.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

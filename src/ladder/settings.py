@@ -4,6 +4,7 @@ Values come from the process environment, or from a `.env` file at the project r
 (see `.env.example`). Anything left unset falls back to a safe default for local use.
 """
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -37,7 +38,10 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
     "ladder.frameworks",
+    "ladder.people",
+    "ladder.audit",
 ]
 
 MIDDLEWARE = [
@@ -49,7 +53,21 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns repeated failed sign-ins into a lockout response.
+    "axes.middleware.AxesMiddleware",
 ]
+
+AUTHENTICATION_BACKENDS = [
+    # Throttles repeated failed sign-ins before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "ladder.people.auth.EmailBackend",
+]
+AXES_FAILURE_LIMIT = env.int("SIGN_IN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("SIGN_IN_COOLOFF_MINUTES", default=15))
+# Lock the pair: one address hammering one account, without locking its owner out everywhere.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_RESET_ON_SUCCESS = True
 
 ROOT_URLCONF = "ladder.urls"
 WSGI_APPLICATION = "ladder.wsgi.application"
@@ -65,6 +83,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "ladder.frameworks.views.site_context",
+                "ladder.people.views.nav_context",
             ],
         },
     },

@@ -4,5 +4,7 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("", include("ladder.people.urls")),
+    path("audit/", include("ladder.audit.urls")),
     path("", include("ladder.frameworks.urls")),
 ]

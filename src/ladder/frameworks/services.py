@@ -9,6 +9,8 @@ from pathlib import Path
 from django.db import transaction
 from django.utils.text import slugify
 
+from ladder.audit.services import audit_record
+
 from . import format as ladder_format
 from .diff import LadderDiff, diff_ladders
 from .model import Ladder as LadderData
@@ -62,6 +64,13 @@ def ladder_import(*, source: str, source_name: str, slug: str, imported_by=None)
         if ladder.title != parsed.title:
             ladder.title = parsed.title
             ladder.save(update_fields=["title"])
+        audit_record(
+            by=imported_by,
+            action="ladder.imported",
+            target=ladder,
+            before={"version": latest.number, "hash": latest.content_hash} if latest else None,
+            after={"version": version.number, "hash": digest, "source": source_name},
+        )
     diff = diff_ladders(latest.as_ladder(), parsed) if latest else None
     return ImportResult(version=version, created=True, diff=diff)
 

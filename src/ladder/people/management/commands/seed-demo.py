@@ -1,0 +1,91 @@
+import sys
+import time
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from ladder.people.demo import DEMO_LOGINS, DEMO_PASSWORD, MIN_PEOPLE, demo_organisation_create
+from ladder.people.models import Person
+
+
+class Command(BaseCommand):
+    help = (
+        "Fill the database with a believable demo organisation of N people on the latest "
+        "version of the bundled dotnet ladder (imported first if missing): a CTO, directors, "
+        "engineering managers, tech leads and teams, levels spread like a real company with "
+        "their history, and three logins with the password "
+        f"{DEMO_PASSWORD}: {', '.join(DEMO_LOGINS)}. The same --seed builds the same "
+        "organisation. Run again, it adds N more people below the demo admin."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--people",
+            type=int,
+            required=True,
+            metavar="N",
+            help=f"How many people to add (at least {MIN_PEOPLE}).",
+        )
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Do nothing when there are people already (for setup scripts).",
+        )
+        parser.add_argument(
+            "--seed",
+            type=int,
+            default=0,
+            help="Seed of the random names, tree and levels (default: 0).",
+        )
+
+    def handle(self, *args, people, if_empty, seed, **options):
+        if people < MIN_PEOPLE:
+            raise CommandError(f"--people must be at least {MIN_PEOPLE}, not {people}.")
+        if if_empty and Person.objects.exists():
+            count = Person.objects.count()
+            self.stdout.write(f"There are people already ({count}); --if-empty added nobody.")
+            return
+        started = time.monotonic()
+        bar = None
+        if self.stdout.isatty():
+            from tqdm import tqdm
+
+            bar = tqdm(
+                total=people,
+                unit=" people",
+                desc="Building",
+                file=getattr(self.stdout, "_out", sys.stdout),
+            )
+        try:
+            result = demo_organisation_create(
+                people=people, seed=seed, progress=bar and (lambda done: bar.update(done - bar.n))
+            )
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from error
+        finally:
+            if bar is not None:
+                bar.close()
+        seconds = time.monotonic() - started
+        version = result.version
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Built a demo organisation of {result.people} people in {result.teams} teams "
+                f"on {version.ladder.slug} v{version.number} in {seconds:.1f} s: "
+                f"{result.managers} managers, {result.depth} levels deep."
+            )
+        )
+        spread = ", ".join(f"{code} {count}" for code, count in result.levels.items())
+        if result.without_level:
+            spread += f", no level {result.without_level}"
+        self.stdout.write(f"Levels: {spread}.")
+        if result.logins:
+            *rest, last = result.logins
+            who = f"{', '.join(rest)} or {last}" if rest else last
+            self.stdout.write(f"Sign in as {who} with the password {DEMO_PASSWORD}")
+        else:
+            self.stdout.write(
+                f"The demo logins ({', '.join(DEMO_LOGINS)}) existed already and were left as "
+                f"they were (the password was {DEMO_PASSWORD})."
+            )
+        if result.top.manager_id:
+            self.stdout.write(f"The new organisation reports to {result.top.manager.email}.")

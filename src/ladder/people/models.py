@@ -1,0 +1,140 @@
+"""People, teams and level history. A person's current level and time in it are derived from
+the history, never stored twice."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from ladder.frameworks.models import Level
+
+
+class Team(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PersonQuerySet(models.QuerySet):
+    def reports_of(self, manager: Person):
+        """Everyone below `manager` in the tree, directly or through others: one query."""
+        return self.filter(path__startswith=manager.path).exclude(pk=manager.pk)
+
+    def with_current_level(self):
+        """Prefetch each person's open level assignment as `current_assignments` (one query)."""
+        return self.prefetch_related(
+            models.Prefetch(
+                "level_history",
+                queryset=LevelAssignment.objects.filter(end__isnull=True).select_related("level"),
+                to_attr="current_assignments",
+            )
+        )
+
+
+class Person(models.Model):
+    name = models.CharField(max_length=200)
+    email = models.EmailField(max_length=254)
+    manager = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reports"
+    )
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="person",
+    )
+    # Materialised path of primary keys from the top of the tree, "/1/7/42/": a person's whole
+    # chain of reports is one indexed prefix query, whatever the depth. Kept by services.py.
+    path = models.CharField(max_length=2000, db_index=True, default="/", editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = PersonQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "people"
+        constraints = [
+            # One person per address, whatever its case: sign-in and imports match by email.
+            models.UniqueConstraint(Lower("email"), name="unique_person_email_ci"),
+            models.CheckConstraint(
+                condition=models.Q(manager__isnull=True) | ~models.Q(manager=models.F("id")),
+                name="person_not_own_manager",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def chain_ids(self) -> list[int]:
+        """Primary keys of the managers above, nearest first."""
+        return [int(part) for part in reversed(self.path.strip("/").split("/")[:-1]) if part]
+
+    def manager_chain(self) -> list[Person]:
+        """The managers above, nearest first, in one query."""
+        ids = self.chain_ids()
+        by_id = Person.objects.in_bulk(ids)
+        return [by_id[pk] for pk in ids if pk in by_id]
+
+    def is_report_of(self, manager: Person) -> bool:
+        return self.pk != manager.pk and self.path.startswith(manager.path)
+
+    def has_reports(self) -> bool:
+        return self.reports.exists()
+
+    @property
+    def current_assignment(self) -> LevelAssignment | None:
+        """Needs `with_current_level()` on the queryset; no query of its own."""
+        assignments = getattr(self, "current_assignments", None)
+        if assignments is None:
+            raise AttributeError("load people with PersonQuerySet.with_current_level()")
+        return assignments[0] if assignments else None
+
+
+class LevelAssignment(models.Model):
+    class Reason(models.TextChoices):
+        HIRE = "hire", "Hire"
+        PROMOTION = "promotion", "Promotion"
+        TRACK_CHANGE = "track_change", "Track change"
+        CORRECTION = "correction", "Correction"
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="level_history")
+    level = models.ForeignKey(Level, on_delete=models.PROTECT, related_name="+")
+    start = models.DateField()
+    end = models.DateField(null=True, blank=True)
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["person", "start"]
+        constraints = [
+            # The current level is the one open assignment: never two at once.
+            models.UniqueConstraint(
+                fields=["person"], condition=models.Q(end__isnull=True), name="one_current_level"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(end__isnull=True) | models.Q(end__gte=models.F("start")),
+                name="assignment_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} at {self.level.code} from {self.start}"
+
+
+def months_between(start: datetime.date, end: datetime.date) -> int:
+    """Whole calendar months from start to end (11 on the day before a 12-month anniversary)."""
+    months = (end.year - start.year) * 12 + end.month - start.month
+    return months - (end.day < start.day)

@@ -1,0 +1,65 @@
+"""Who may see and do what: the one place every page, the admin and the API ask.
+
+Roles: a member is anyone signed in; a manager manages the people below them in the manager
+tree, directly or through others; an admin (HR, leadership) may see and do everything. What a
+person may not see answers 404, so that whether it exists does not leak.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404
+
+from .models import Person
+
+
+def is_admin(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active and user.is_superuser)
+
+
+def person_of(user) -> Person | None:
+    """The person a signed-in user is, if any."""
+    if not (user and user.is_authenticated):
+        return None
+    cached = getattr(user, "_ladder_person", False)
+    if cached is False:
+        cached = Person.objects.filter(user=user).select_related("team").first()
+        user._ladder_person = cached
+    return cached
+
+
+def visible_people(user):
+    """Everyone the user may look up: admins all, managers their whole chain of reports."""
+    if is_admin(user):
+        return Person.objects.all()
+    me = person_of(user)
+    if me is None:
+        return Person.objects.none()
+    return Person.objects.reports_of(me)
+
+
+def may_view_person(user, person: Person) -> bool:
+    if is_admin(user):
+        return True
+    me = person_of(user)
+    return me is not None and (me.pk == person.pk or person.is_report_of(me))
+
+
+def may_edit_person(user, person: Person) -> bool:
+    return is_admin(user)
+
+
+def may_use_directory(user) -> bool:
+    me = person_of(user)
+    return is_admin(user) or (me is not None and me.has_reports())
+
+
+def get_visible_person(user, pk: int) -> Person:
+    person = Person.objects.select_related("team", "manager").filter(pk=pk).first()
+    if person is None or not may_view_person(user, person):
+        raise Http404("No such person")
+    return person
+
+
+def require_admin(user) -> None:
+    if not is_admin(user):
+        raise Http404("Not found")

@@ -1,0 +1,202 @@
+"""Workflows on people: the pages, the CSV import and the demo all go through these."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Value
+from django.db.models.functions import Concat, Substr
+from django.utils.text import slugify
+
+from ladder.audit.services import audit_record
+from ladder.frameworks.models import Level
+
+from .models import LevelAssignment, Person, Team
+
+
+def person_snapshot(person: Person) -> dict:
+    """The audited fields of a person."""
+    return {
+        "name": person.name,
+        "email": person.email,
+        "manager": person.manager.email if person.manager_id else None,
+        "team": person.team.name if person.team_id else None,
+    }
+
+
+def team_for_name(name: str) -> Team | None:
+    name = name.strip()
+    if not name:
+        return None
+    team = Team.objects.filter(name__iexact=name).first()
+    return team or Team.objects.create(name=name, slug=_unique_team_slug(name))
+
+
+def _unique_team_slug(name: str) -> str:
+    base = slugify(name) or "team"
+    slug, n = base, 1
+    while Team.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+def check_manager(person: Person, manager: Person | None) -> None:
+    """Refuse a manager that would make the tree a cycle."""
+    if manager is None or person.pk is None:
+        return
+    if manager.pk == person.pk:
+        raise ValidationError(f"{person.email} cannot be their own manager.")
+    if manager.path.startswith(person.path):
+        raise ValidationError(
+            f"{manager.email} reports to {person.email}, so cannot be their manager: "
+            "that would make a cycle in the manager tree."
+        )
+
+
+@transaction.atomic
+def person_create(
+    *,
+    by,
+    name: str,
+    email: str,
+    manager: Person | None = None,
+    team: Team | None = None,
+    level: Level | None = None,
+    level_since: datetime.date | None = None,
+) -> Person:
+    if Person.objects.filter(email__iexact=email).exists():
+        raise ValidationError(f"Someone already has the email {email}.")
+    person = Person.objects.create(name=name, email=email.strip(), manager=manager, team=team)
+    person.path = f"{manager.path if manager else '/'}{person.pk}/"
+    person.save(update_fields=["path"])
+    audit_record(
+        by=by, action="person.created", target=person, before=None, after=person_snapshot(person)
+    )
+    if level is not None:
+        person_set_level(
+            by=by,
+            person=person,
+            level=level,
+            since=level_since or datetime.date.today(),
+            reason=LevelAssignment.Reason.HIRE,
+        )
+    return person
+
+
+@transaction.atomic
+def person_update(
+    *, by, person: Person, name: str, email: str, manager: Person | None, team: Team | None
+) -> Person:
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    before = person_snapshot(person)
+    if Person.objects.filter(email__iexact=email).exclude(pk=person.pk).exists():
+        raise ValidationError(f"Someone else already has the email {email}.")
+    check_manager(person, manager)
+    person.name, person.email, person.team = name, email.strip(), team
+    if person.manager_id != (manager.pk if manager else None):
+        person.manager = manager
+        _move_subtree(person, f"{manager.path if manager else '/'}{person.pk}/")
+    person.save()
+    after = person_snapshot(person)
+    if after != before:
+        audit_record(by=by, action="person.updated", target=person, before=before, after=after)
+    return person
+
+
+def _move_subtree(person: Person, new_path: str) -> None:
+    old_path = person.path
+    # One UPDATE rewrites the prefix of everyone below, however many they are.
+    Person.objects.filter(path__startswith=old_path).update(
+        path=Concat(Value(new_path), Substr("path", len(old_path) + 1))
+    )
+    person.path = new_path
+
+
+def reason_for_change(old: Level | None, new: Level) -> str:
+    if old is None:
+        return LevelAssignment.Reason.HIRE
+    if old.track != new.track:
+        return LevelAssignment.Reason.TRACK_CHANGE
+    if new.number > old.number:
+        return LevelAssignment.Reason.PROMOTION
+    return LevelAssignment.Reason.CORRECTION
+
+
+@transaction.atomic
+def person_set_level(
+    *, by, person: Person, level: Level, since: datetime.date, reason: str | None = None
+) -> LevelAssignment:
+    """Record that `person` is at `level` from `since`, closing their current assignment.
+
+    Setting the current level again with another date corrects its start instead.
+    """
+    current = (
+        LevelAssignment.objects.select_for_update()
+        .filter(person=person, end__isnull=True)
+        .select_related("level")
+        .first()
+    )
+    before = _assignment_snapshot(current)
+    if current and current.level_id == level.pk:
+        if current.start == since:
+            return current
+        current.start = since
+        current.save(update_fields=["start"])
+        audit_record(
+            by=by,
+            action="level.corrected",
+            target=person,
+            before=before,
+            after=_assignment_snapshot(current),
+        )
+        return current
+    if current:
+        if since < current.start:
+            raise ValidationError(
+                f"{person.email}: the new level starts on {since}, before the current one "
+                f"({current.level.code}, since {current.start})."
+            )
+        current.end = since
+        current.save(update_fields=["end"])
+    assignment = LevelAssignment.objects.create(
+        person=person,
+        level=level,
+        start=since,
+        reason=reason or reason_for_change(current.level if current else None, level),
+    )
+    audit_record(
+        by=by,
+        action="level.assigned",
+        target=person,
+        before=before,
+        after=_assignment_snapshot(assignment),
+    )
+    return assignment
+
+
+def _assignment_snapshot(assignment: LevelAssignment | None) -> dict | None:
+    if assignment is None:
+        return None
+    return {
+        "level": assignment.level.code,
+        "since": assignment.start.isoformat(),
+        "reason": assignment.reason,
+    }
+
+
+@transaction.atomic
+def person_set_admin(*, by, person: Person, admin: bool) -> None:
+    """Make a person an admin (HR, leadership), or not: everything, and the Django admin."""
+    user = person.user
+    if user is None:
+        raise ValidationError(f"{person.email} has no login, so cannot be an admin.")
+    before = {"admin": user.is_superuser}
+    user.is_superuser = user.is_staff = admin
+    user.save(update_fields=["is_superuser", "is_staff"])
+    if before["admin"] != admin:
+        audit_record(
+            by=by, action="role.changed", target=person, before=before, after={"admin": admin}
+        )

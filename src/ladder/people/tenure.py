@@ -1,0 +1,38 @@
+"""Time in level, derived from a person's level history."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .models import LevelAssignment, months_between
+
+
+@dataclass(frozen=True)
+class Tenure:
+    assignment: LevelAssignment
+    since: datetime.date
+    months: int
+
+    @property
+    def words(self) -> str:
+        years, months = divmod(self.months, 12)
+        parts = [f"{years} year{'s' if years != 1 else ''}"] if years else []
+        if months or not years:
+            parts.append(f"{months} month{'s' if months != 1 else ''}")
+        return ", ".join(parts)
+
+
+def level_tenure(history: Sequence[LevelAssignment], today: datetime.date) -> Tenure | None:
+    """The current level and since when, counting back over corrections that kept its code."""
+    ordered = sorted(history, key=lambda a: a.start)
+    current = next((a for a in reversed(ordered) if a.end is None), None)
+    if current is None:
+        return None
+    since = current.start
+    for earlier in reversed(ordered[: ordered.index(current)]):
+        if earlier.level.code != current.level.code or earlier.end != since:
+            break
+        since = earlier.start
+    return Tenure(current, since, max(0, months_between(since, today)))

@@ -1,0 +1,226 @@
+"""People from CSV: every bad row reported, all or nothing, idempotent, previewed on the page."""
+
+import datetime
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from ladder.audit.models import AuditEvent
+from ladder.people.imports import people_csv, people_import
+from ladder.people.models import LevelAssignment, Person, Team
+from tests.conftest import run_ladder
+
+pytestmark = pytest.mark.django_db
+
+HEADER = "email,name,manager_email,team,level_code,level_since\n"
+GOOD = HEADER + (
+    "eve@acme.test,Eve Engineer,mia@acme.test,Core,MD1,2023-03-01\n"
+    "mia@acme.test,Mia Manager,sam@acme.test,Core,TL1,2021-06-01\n"  # manager after report
+    "sam@acme.test,Sam Skip,,,PE1,2020-01-01\n"
+)
+
+
+def run(text, version, apply=True):
+    return people_import(by=None, text=text, path="people.csv", version=version, apply=apply)
+
+
+def snapshot():
+    return (
+        sorted(Person.objects.values_list("email", "name", "manager__email", "team__name", "path")),
+        sorted(LevelAssignment.objects.values_list("person__email", "level__code", "start", "end")),
+        Team.objects.count(),
+    )
+
+
+def test_a_valid_file_creates_people_their_tree_and_levels(dotnet_version):
+    plan = run(GOOD, dotnet_version)
+
+    assert plan.ok and plan.applied and len(plan.changes) == 3
+    eve = Person.objects.get(email="eve@acme.test")
+    assert [m.email for m in eve.manager_chain()] == ["mia@acme.test", "sam@acme.test"]
+    assert eve.team.name == "Core"
+    assignment = LevelAssignment.objects.get(person=eve)
+    assert (assignment.level.code, assignment.start, assignment.reason) == (
+        "MD1",
+        datetime.date(2023, 3, 1),
+        "hire",
+    )
+    assert AuditEvent.objects.filter(action="person.created").count() == 3
+
+
+def test_reimporting_the_same_file_changes_nothing(dotnet_version):
+    run(GOOD, dotnet_version)
+    before, events = snapshot(), AuditEvent.objects.count()
+
+    plan = run(GOOD, dotnet_version)
+
+    assert plan.ok and plan.changes == [] and not plan.applied
+    assert snapshot() == before
+    assert AuditEvent.objects.count() == events
+
+
+def test_a_new_level_closes_the_old_one_and_names_the_reason(dotnet_version):
+    run(GOOD, dotnet_version)
+
+    run(GOOD.replace("Core,MD1,2023-03-01", "Core,MD2,2024-09-01"), dotnet_version)
+
+    history = list(LevelAssignment.objects.filter(person__email="eve@acme.test").order_by("start"))
+    assert [(a.level.code, a.end, a.reason) for a in history] == [
+        ("MD1", datetime.date(2024, 9, 1), "hire"),
+        ("MD2", None, "promotion"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "row, message",
+    [
+        (
+            "x@acme.test,X,,Core,ZZ9,2023-01-01",
+            "people.csv:5: unknown level 'ZZ9': dotnet v1 has JR1,",
+        ),
+        (
+            "x@acme.test,X,,Core,MD1,2023-02-30",
+            "people.csv:5: bad date '2023-02-30' for level_since",
+        ),
+        (
+            "x@acme.test,X,,Core,MD1,2099-01-01",
+            "people.csv:5: level_since 2099-01-01 is in the future",
+        ),
+        (
+            "x@acme.test,X,nobody@acme.test,Core,MD1,2023-01-01",
+            "people.csv:5: unknown manager nobody@acme.test",
+        ),
+        (
+            "EVE@acme.test,Eve Again,,Core,MD1,2023-01-01",
+            "people.csv:5: duplicate email EVE@acme.test (first on line 2)",
+        ),
+        (
+            "not-an-email,X,,Core,MD1,2023-01-01",
+            "people.csv:5: 'not-an-email' is not an email address",
+        ),
+        ("x@acme.test,X,,Core", "people.csv:5: expected 6 columns, found 4"),
+    ],
+)
+def test_each_bad_row_is_reported_with_its_line_and_nothing_is_written(
+    dotnet_version, row, message
+):
+    plan = run(GOOD + row + "\n", dotnet_version)
+
+    assert not plan.applied
+    assert any(error.startswith(message) for error in plan.errors), plan.errors
+    assert Person.objects.count() == 0
+
+
+def test_a_cycle_in_the_manager_tree_is_refused(dotnet_version):
+    text = (
+        HEADER
+        + "a@acme.test,A,b@acme.test,,,\nb@acme.test,B,c@acme.test,,,\nc@acme.test,C,a@acme.test,,,\n"
+    )
+
+    plan = run(text, dotnet_version)
+
+    assert plan.errors == [
+        "people.csv:2: a cycle in the manager tree: a@acme.test -> b@acme.test -> c@acme.test -> a@acme.test"
+    ]
+    assert Person.objects.count() == 0
+
+
+def test_a_cycle_through_people_already_stored_is_refused(dotnet_version):
+    run(GOOD, dotnet_version)
+    before = snapshot()
+
+    plan = run(HEADER + "sam@acme.test,Sam Skip,eve@acme.test,,PE1,2020-01-01\n", dotnet_version)
+
+    assert plan.errors and "a cycle in the manager tree" in plan.errors[0]
+    assert snapshot() == before
+
+
+def test_every_bad_row_of_a_file_is_reported_at_once(dotnet_version):
+    text = (
+        GOOD
+        + "a@acme.test,A,,Core,ZZ9,2023-01-01\nb@acme.test,B,,Core,MD1,soon\nc@acme.test,C,ghost@acme.test,,,\n"
+    )
+
+    plan = run(text, dotnet_version)
+
+    assert [error.split(":")[1] for error in plan.errors] == ["5", "6", "7"]
+
+
+def test_a_missing_header_is_an_error_on_line_one(dotnet_version):
+    plan = run("eve@acme.test,Eve,,Core,MD1,2023-03-01\n", dotnet_version)
+
+    assert plan.errors[0].startswith("people.csv:1: the header must name the columns")
+
+
+def test_export_writes_back_a_file_that_reimports_to_no_change(dotnet_version):
+    run(GOOD, dotnet_version)
+
+    exported = people_csv()
+
+    assert exported.splitlines()[0] == HEADER.strip()
+    assert "eve@acme.test,Eve Engineer,mia@acme.test,Core,MD1,2023-03-01" in exported
+    assert run(exported, dotnet_version).changes == []
+
+
+def test_the_upload_page_previews_then_applies(client, org):
+    client.force_login(org.admin.user)
+    upload = SimpleUploadedFile("people.csv", GOOD.encode(), content_type="text/csv")
+
+    preview = client.post(
+        "/people/import/", {"ladder": org.levels["MD1"].version.ladder.pk, "file": upload}
+    )
+
+    html = preview.content.decode()
+    assert "Preview: 3 changes to 3 people" in html
+    assert not Person.objects.filter(email="eve@acme.test").exists()
+    applied = client.post(
+        "/people/import/",
+        {
+            "ladder": org.levels["MD1"].version.ladder.pk,
+            "text": GOOD,
+            "name": "people.csv",
+            "apply": "1",
+        },
+    )
+    assert "3 changes applied to 3 people" in applied.content.decode()
+    assert Person.objects.get(email="eve@acme.test").manager.email == "mia@acme.test"
+
+
+def test_the_upload_page_lists_every_error_and_changes_nothing(client, org):
+    client.force_login(org.admin.user)
+    before = snapshot()
+    bad = GOOD + "x@acme.test,X,,Core,ZZ9,2023-01-01\n"
+
+    response = client.post(
+        "/people/import/",
+        {
+            "ladder": org.levels["MD1"].version.ladder.pk,
+            "text": bad,
+            "name": "people.csv",
+            "apply": "1",
+        },
+    )
+
+    assert "people.csv:5: unknown level &#x27;ZZ9&#x27;" in response.content.decode()
+    assert snapshot() == before
+
+
+def test_import_people_through_the_cli_is_all_or_nothing_and_idempotent(tmp_path):
+    env = {"DEBUG": "1", "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3"}
+    assert run_ladder("migrate", "-v0", env=env).returncode == 0
+    assert run_ladder("import", "ladders/dotnet.md", env=env).returncode == 0
+    good, bad = tmp_path / "people.csv", tmp_path / "bad.csv"
+    good.write_text(GOOD)
+    bad.write_text(GOOD + "x@acme.test,X,,Core,ZZ9,2023-01-01\n")
+
+    refused = run_ladder("import-people", str(bad), env=env)
+    first = run_ladder("import-people", str(good), env=env)
+    again = run_ladder("import-people", str(good), env=env)
+    exported = run_ladder("export-people", env=env)
+
+    assert refused.returncode == 1
+    assert f"{bad}:5: unknown level 'ZZ9'" in refused.stderr
+    assert "1 error; nothing was written" in refused.stderr
+    assert first.returncode == 0 and "applied 3 changes" in first.stdout
+    assert "nothing to change" in again.stdout
+    assert exported.stdout.count("\n") == 4

@@ -1,0 +1,163 @@
+"""People services: the tree, email uniqueness, time in level, roles, sign-in, the audit log."""
+
+import datetime
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.test import RequestFactory
+
+from ladder.audit.models import AuditEvent
+from ladder.people.models import LevelAssignment, Person, months_between
+from ladder.people.services import person_create, person_set_admin, person_set_level, person_update
+from ladder.people.tenure import level_tenure
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_manager_below_a_person_is_refused_as_their_manager(org):
+    with pytest.raises(ValidationError, match="would make a cycle"):
+        person_update(
+            by=None,
+            person=org.skip,
+            name="Sam Skip",
+            email="sam@example.com",
+            manager=org.engineer,
+            team=None,
+        )
+
+    org.skip.refresh_from_db()
+    assert org.skip.manager is None
+
+
+def test_moving_a_manager_moves_their_whole_chain(org):
+    person_update(
+        by=org.admin.user,
+        person=org.manager,
+        name="Mia Manager",
+        email="mia@example.com",
+        manager=org.other_manager,
+        team=org.core,
+    )
+
+    org.engineer.refresh_from_db()
+    assert [m.name for m in org.engineer.manager_chain()] == [
+        "Mia Manager",
+        "Oscar Other",
+        "Sam Skip",
+    ]
+    event = AuditEvent.objects.get(action="person.updated")
+    assert (event.before["manager"], event.after["manager"]) == (
+        "sam@example.com",
+        "oscar@example.com",
+    )
+    assert event.actor_label == "ada@example.com"
+
+
+def test_email_is_unique_whatever_its_case(org):
+    with pytest.raises(ValidationError, match="already has the email"):
+        person_create(by=None, name="Eve Again", email="EVE@example.com")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Person.objects.create(name="Eve Again", email="Eve@Example.com")
+
+
+def test_time_in_level_counts_whole_months_and_ignores_a_date_correction(org):
+    first = person_set_level(
+        by=None, person=org.peer, level=org.levels["SR1"], since=datetime.date(2025, 1, 15)
+    )
+    person_set_level(
+        by=None, person=org.peer, level=org.levels["SR1"], since=datetime.date(2025, 1, 10)
+    )
+
+    history = list(LevelAssignment.objects.filter(person=org.peer).select_related("level"))
+    tenure = level_tenure(history, datetime.date(2026, 1, 9))
+
+    assert tenure.assignment.pk == first.pk
+    assert tenure.since == datetime.date(2025, 1, 10)
+    assert tenure.months == 11
+    assert level_tenure(history, datetime.date(2026, 1, 10)).months == 12
+    assert [e.action for e in AuditEvent.objects.filter(target_type="person").order_by("id")] == [
+        "level.assigned",
+        "level.corrected",
+    ]
+
+
+def test_months_between_counts_a_month_only_once_its_day_is_reached():
+    assert months_between(datetime.date(2025, 1, 31), datetime.date(2025, 2, 28)) == 0
+    assert months_between(datetime.date(2025, 1, 31), datetime.date(2025, 3, 31)) == 2
+
+
+def test_a_new_level_cannot_start_before_the_current_one(org):
+    with pytest.raises(ValidationError, match="before the current one"):
+        person_set_level(
+            by=None, person=org.engineer, level=org.levels["MD2"], since=datetime.date(2020, 1, 1)
+        )
+
+
+def test_making_someone_admin_is_recorded(org):
+    person_set_admin(by=org.admin.user, person=org.manager, admin=True)
+
+    org.manager.user.refresh_from_db()
+    assert org.manager.user.is_superuser and org.manager.user.is_staff
+    event = AuditEvent.objects.get(action="role.changed")
+    assert (event.before, event.after) == ({"admin": False}, {"admin": True})
+
+
+def test_the_audit_log_is_append_only(org):
+    person_set_level(
+        by=None, person=org.peer, level=org.levels["SR1"], since=datetime.date(2025, 1, 1)
+    )
+    recorded = AuditEvent.objects.get(action="level.assigned")
+
+    with pytest.raises(TypeError):
+        recorded.save()
+    with pytest.raises(TypeError):
+        recorded.delete()
+    with pytest.raises(TypeError):
+        AuditEvent.objects.all().update(action="x")
+    with pytest.raises(TypeError):
+        AuditEvent.objects.all().delete()
+
+
+def test_sign_in_is_by_email_whatever_its_case(org):
+    request = RequestFactory().post("/accounts/login/")
+
+    assert (
+        authenticate(request=request, username="EVE@Example.com", password="correct horse")
+        == org.engineer.user
+    )
+    assert authenticate(request=request, username="eve@example.com", password="wrong") is None
+
+
+def test_repeated_failed_sign_ins_are_throttled(client, org):
+    for _ in range(5):
+        client.post("/accounts/login/", {"username": "eve@example.com", "password": "wrong"})
+
+    response = client.post(
+        "/accounts/login/", {"username": "eve@example.com", "password": "correct horse"}
+    )
+
+    assert response.status_code == 429
+    assert "Too many failed sign-ins" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_the_sign_in_page_signs_in_with_email_and_password(client, org):
+    response = client.post(
+        "/accounts/login/", {"username": "mia@example.com", "password": "correct horse"}
+    )
+
+    assert response.status_code == 302
+    assert client.get("/people/").status_code == 200
+
+
+def test_the_person_page_shows_level_time_history_and_chain(client, org):
+    client.force_login(org.manager.user)
+
+    html = client.get(f"/people/{org.engineer.pk}/").content.decode()
+
+    assert "Eve Engineer" in html and "MD1" in html and "Mid-level Developer I" in html
+    assert "since 1 Mar 2023" in html
+    assert html.index("Mia Manager") < html.index("Sam Skip")
+    assert "Hire" in html
