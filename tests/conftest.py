@@ -1,9 +1,16 @@
+import datetime
 import os
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+from django.contrib.auth import get_user_model
+
+from ladder.frameworks.services import ladder_import
+from ladder.people.models import LevelAssignment, Person, Team
+from ladder.people.tree import rebuild_paths
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT.parent / "shared" / "seed" / "000_318d2bf8e0ce8fd8.txt"
@@ -42,3 +49,68 @@ def run_ladder(
 def fast_password_hashing(settings):
     # Real hashing is deliberately slow; tests create many logins and check none for strength.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# -- the cast: an engineer, a peer on their team, their manager, their skip-level manager, a
+# manager of another team, and an admin; each with a login.
+
+
+@pytest.fixture
+def dotnet_version(db):
+    return ladder_import(
+        source=DOTNET.read_text(), source_name="ladders/dotnet.md", slug="dotnet"
+    ).version
+
+
+def make_person(name, email, *, manager=None, team=None, login=True, admin=False):
+    user = None
+    if login:
+        user = get_user_model().objects.create_user(
+            username=email,
+            email=email,
+            password="correct horse",
+            is_superuser=admin,
+            is_staff=admin,
+        )
+    return Person.objects.create(name=name, email=email, manager=manager, team=team, user=user)
+
+
+@pytest.fixture
+def org(dotnet_version):
+    core, other = (
+        Team.objects.create(name="Core", slug="core"),
+        Team.objects.create(name="Other", slug="other"),
+    )
+    skip = make_person("Sam Skip", "sam@example.com")
+    manager = make_person("Mia Manager", "mia@example.com", manager=skip, team=core)
+    engineer = make_person("Eve Engineer", "eve@example.com", manager=manager, team=core)
+    peer = make_person("Pat Peer", "pat@example.com", manager=manager, team=core)
+    other_manager = make_person("Oscar Other", "oscar@example.com", manager=skip, team=other)
+    outsider = make_person("Olga Outside", "olga@example.com", manager=other_manager, team=other)
+    admin = make_person("Ada Admin", "ada@example.com", admin=True)
+    rebuild_paths()
+    levels = {level.code: level for level in dotnet_version.levels.all()}
+    for person, code, start in [
+        (engineer, "MD1", datetime.date(2023, 3, 1)),
+        (peer, "MD2", datetime.date(2022, 1, 10)),
+        (manager, "TL1", datetime.date(2021, 6, 1)),
+        (outsider, "JR2", datetime.date(2024, 2, 1)),
+    ]:
+        LevelAssignment.objects.create(
+            person=person, level=levels[code], start=start, reason="hire"
+        )
+    people = [skip, manager, engineer, peer, other_manager, outsider, admin]
+    for person in people:
+        person.refresh_from_db()
+    return SimpleNamespace(
+        skip=skip,
+        manager=manager,
+        engineer=engineer,
+        peer=peer,
+        other_manager=other_manager,
+        outsider=outsider,
+        admin=admin,
+        core=core,
+        other=other,
+        levels=levels,
+    )

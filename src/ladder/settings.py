@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "ladder.frameworks",
     "ladder.people",
     "ladder.audit",
+    "ladder.assessments",
 ]
 
 MIDDLEWARE = [

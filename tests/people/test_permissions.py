@@ -28,6 +28,14 @@ MATRIX = [
     ("/admin/people/person/", "get", [302, 302, 302, 302, 302, 302, 200]),
     ("/admin/people/person/{engineer}/change/", "get", [302, 302, 302, 302, 302, 302, 200]),
     ("/ladders/dotnet/levels/TL2/", "get", [200, 200, 200, 200, 200, 200, 200]),
+    ("/people/{engineer}/assessments/", "get", [302, 200, 404, 200, 200, 404, 200]),
+    ("/people/{engineer}/assessments/side-by-side/", "get", [302, 200, 404, 200, 200, 404, 200]),
+    ("/people/{engineer}/evidence/", "get", [302, 200, 404, 200, 200, 404, 200]),
+    ("/people/{engineer}/evidence/", "post", [302, 200, 404, 200, 200, 404, 404]),
+    ("/people/{engineer}/plan/", "get", [302, 200, 404, 200, 200, 404, 200]),
+    ("/people/{engineer}/plan/generate/", "post", [302, 302, 404, 302, 302, 404, 302]),
+    ("/people/{engineer}/assessments/start/", "post", [302, 404, 404, 404, 404, 404, 404]),
+    ("/reports/", "get", [302, 404, 404, 200, 200, 200, 404]),
 ]
 
 CASES = [

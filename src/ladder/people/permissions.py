@@ -63,3 +63,59 @@ def get_visible_person(user, pk: int) -> Person:
 def require_admin(user) -> None:
     if not is_admin(user):
         raise Http404("Not found")
+
+
+# -- assessments, evidence, growth plans ------------------------------------------------------
+
+
+def may_assess(user, person: Person, role: str) -> bool:
+    """Self-assessments are the person's own; manager assessments are their managers'."""
+    me = person_of(user)
+    if me is None:
+        return False
+    return me.pk == person.pk if role == "self" else person.is_report_of(me)
+
+
+def may_view_assessment(user, assessment) -> bool:
+    """Drafts are the author's; a submitted manager assessment is for the managers in the chain
+    until it is shared; a self-assessment reaches the managers once shared."""
+    me = person_of(user)
+    if me is not None and assessment.author_id == me.pk:
+        return True
+    if assessment.state == "draft":
+        return False
+    if is_admin(user):
+        return True
+    if me is None:
+        return False
+    person = assessment.person
+    if assessment.role == "manager":
+        return person.is_report_of(me) or (me.pk == person.pk and assessment.state == "shared")
+    return assessment.state == "shared" and person.is_report_of(me)
+
+
+def may_edit_assessment(user, assessment) -> bool:
+    me = person_of(user)
+    return me is not None and assessment.author_id == me.pk and assessment.state == "draft"
+
+
+def may_add_evidence(user, person: Person) -> bool:
+    me = person_of(user)
+    return me is not None and (me.pk == person.pk or person.is_report_of(me))
+
+
+def may_edit_plan(user, person: Person) -> bool:
+    return is_admin(user) or may_add_evidence(user, person)
+
+
+def get_visible_assessment(user, pk: int):
+    from ladder.assessments.models import Assessment
+
+    assessment = (
+        Assessment.objects.select_related("person", "author", "level", "level__version")
+        .filter(pk=pk)
+        .first()
+    )
+    if assessment is None or not may_view_assessment(user, assessment):
+        raise Http404("No such assessment")
+    return assessment

@@ -9,6 +9,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
+from ladder.assessments.views import person_panel
 from ladder.frameworks.models import Ladder
 from ladder.frameworks.selectors import get_version
 
@@ -69,6 +70,7 @@ def person_detail(request, pk):
         "chain": person.manager_chain(),
         "reports": person.reports.select_related("team").order_by("name"),
         "is_self": permissions.person_of(request.user) == person,
+        **person_panel(request, person),
     }
     return render(request, "people/person.html", context)
 

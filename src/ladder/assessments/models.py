@@ -1,0 +1,197 @@
+"""Evidence, assessments against a level, and growth plans."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+
+from ladder.frameworks.models import Criterion, Level
+from ladder.people.models import Person
+
+
+def current_cycle(today=None) -> str:
+    """Assessment cycles are half-years: "2026 H2"."""
+    today = today or timezone.localdate()
+    return f"{today.year} H{1 if today.month <= 6 else 2}"
+
+
+class Evidence(models.Model):
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="evidence")
+    added_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    happened_on = models.DateField()
+    text = models.TextField()
+    link = models.URLField(blank=True, max_length=500)
+    criteria = models.ManyToManyField(Criterion, related_name="evidence")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-happened_on", "-id"]
+        verbose_name_plural = "evidence"
+
+    def __str__(self) -> str:
+        return f"{self.happened_on}: {self.text[:60]}"
+
+
+class AssessmentQuerySet(models.QuerySet):
+    def for_person(self, person):
+        return self.filter(person=person)
+
+    def shared(self):
+        return self.filter(state=Assessment.State.SHARED)
+
+    def by_managers(self):
+        return self.filter(role=Assessment.Role.MANAGER)
+
+    def by_self(self):
+        return self.filter(role=Assessment.Role.SELF)
+
+    def latest_first(self):
+        return self.order_by("-shared_at", "-submitted_at", "-created_at", "-id")
+
+
+class Assessment(models.Model):
+    class Role(models.TextChoices):
+        SELF = "self", "Self-assessment"
+        MANAGER = "manager", "Manager assessment"
+
+    class State(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Submitted"
+        SHARED = "shared", "Shared"
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="assessments")
+    # A level row belongs to one ladder version, so the assessment keeps the wording it was
+    # made against: later imports add new rows and never touch these.
+    level = models.ForeignKey(Level, on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="authored_assessments"
+    )
+    role = models.CharField(max_length=10, choices=Role.choices)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.DRAFT)
+    cycle = models.CharField(max_length=20, default=current_cycle)
+    summary = models.TextField(blank=True)
+    # Bumped on every save of the draft: a save from a stale form is refused, not merged.
+    revision = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    shared_at = models.DateTimeField(null=True, blank=True)
+
+    objects = AssessmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # A self-assessment is written by the person; a manager's never is.
+            models.CheckConstraint(
+                condition=(models.Q(role="self") & models.Q(author=models.F("person")))
+                | (models.Q(role="manager") & ~models.Q(author=models.F("person"))),
+                name="assessment_author_matches_role",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(state="draft") | models.Q(submitted_at__isnull=False),
+                name="assessment_submitted_has_a_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.get_role_display()} of {self.person} against {self.level.code} ({self.cycle})"
+        )
+
+    @property
+    def is_draft(self) -> bool:
+        return self.state == self.State.DRAFT
+
+
+class Status(models.TextChoices):
+    NOT_YET = "not_yet", "Not yet"
+    DEVELOPING = "developing", "Developing"
+    MEETS = "meets", "Meets"
+    EXCEEDS = "exceeds", "Exceeds"
+    NOT_APPLICABLE = "not_applicable", "Not applicable"
+
+
+class CriterionAssessment(models.Model):
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="criteria")
+    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=20, choices=Status.choices, blank=True)
+    comment = models.TextField(blank=True)
+    evidence = models.ManyToManyField(Evidence, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["assessment", "criterion__position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "criterion"], name="one_rating_per_criterion"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.criterion}: {self.get_status_display() or 'unrated'}"
+
+
+class DimensionRating(models.Model):
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="ratings")
+    position = models.PositiveSmallIntegerField()
+    dimension = models.CharField(max_length=100)
+    rating = models.SmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["assessment", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "dimension"], name="one_rating_per_dimension"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dimension}: {self.rating}"
+
+
+class GrowthPlan(models.Model):
+    person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="growth_plan")
+    target = models.ForeignKey(
+        Level, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    generated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Growth plan of {self.person}"
+
+
+class GrowthItem(models.Model):
+    class Kind(models.TextChoices):
+        DIMENSION = "dimension", "Dimension"
+        CRITERION = "criterion", "Criterion"
+        RESPONSIBILITY = "responsibility", "Responsibility"
+        EXPERIENCE = "experience", "Time in level"
+        NEXT_ACTION = "next_action", "Next action"
+
+    class State(models.TextChoices):
+        OPEN = "open", "Open"
+        IN_PROGRESS = "in_progress", "In progress"
+        DONE = "done", "Done"
+
+    plan = models.ForeignKey(GrowthPlan, on_delete=models.CASCADE, related_name="items")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    # What the item closes: a dimension name, a criterion's or next action's text.
+    closes = models.TextField()
+    title = models.TextField()
+    owner = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    due = models.DateField(null=True, blank=True)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.OPEN)
+    # Set once a person changes the item: regenerating the plan keeps it as they left it.
+    edited = models.BooleanField(default=False)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["plan", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "kind", "closes"], name="one_item_per_gap")
+        ]
+
+    def __str__(self) -> str:
+        return self.title

@@ -1,0 +1,156 @@
+"""Reading assessments, readiness and plans for a person, in a fixed number of queries."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Prefetch
+
+from ladder.frameworks.models import Level
+from ladder.frameworks.selectors import version_ladder
+from ladder.people.models import LevelAssignment, Person
+from ladder.people.tenure import level_tenure
+
+from .models import Assessment, CriterionAssessment
+from .readiness import AssessmentFacts, CriterionRating, Readiness, Status, judge_readiness
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where a person stands: current level, time in it, and the levels they may go to next."""
+
+    current: Level | None
+    since: datetime.date | None
+    next_levels: list[Level]
+
+
+def standing_of(person: Person, today: datetime.date) -> Standing:
+    history = list(LevelAssignment.objects.filter(person=person).select_related("level__version"))
+    tenure = level_tenure(history, today)
+    if tenure is None:
+        return Standing(None, None, [])
+    current = tenure.assignment.level
+    return Standing(current, tenure.since, next_level_rows(current))
+
+
+def next_level_rows(level: Level) -> list[Level]:
+    """The next levels of a level, as rows of the same ladder version."""
+    data = version_ladder(level.version)
+    codes = [lv.code for lv in data.next_levels(data.level(level.code))]
+    rows = {row.code: row for row in Level.objects.filter(version=level.version, code__in=codes)}
+    return [rows[code] for code in codes]
+
+
+def with_details(assessments):
+    """Prefetch criteria (with their text and evidence) and ratings: three queries in all."""
+    return assessments.select_related("level", "author", "person").prefetch_related(
+        Prefetch(
+            "criteria",
+            queryset=CriterionAssessment.objects.select_related("criterion").order_by(
+                "criterion__position"
+            ),
+        ),
+        "ratings",
+    )
+
+
+def latest_shared(person: Person, level: Level, role: str) -> Assessment | None:
+    """The latest shared assessment of a person against a level, by code across versions."""
+    return (
+        with_details(Assessment.objects.for_person(person).shared().filter(role=role))
+        .filter(level__code=level.code, level__version__ladder=level.version.ladder_id)
+        .latest_first()
+        .first()
+    )
+
+
+def facts_of(assessment: Assessment) -> AssessmentFacts:
+    return AssessmentFacts(
+        ratings={r.dimension: r.rating for r in assessment.ratings.all()},
+        criteria=tuple(
+            CriterionRating(c.criterion.section, c.criterion.text, Status(c.status))
+            for c in assessment.criteria.all()
+            if c.status
+        ),
+    )
+
+
+def readiness_of(
+    person: Person, standing: Standing, target: Level, today: datetime.date
+) -> tuple[Readiness, Assessment | None]:
+    assessment = latest_shared(person, target, Assessment.Role.MANAGER)
+    target_data = version_ladder(target.version)
+    current = None
+    if standing.current is not None:
+        current_data = version_ladder(standing.current.version)
+        current = current_data.level(standing.current.code)
+    readiness = judge_readiness(
+        target=target_data.level(target.code),
+        current=current,
+        rules=target_data.rules,
+        assessment=facts_of(assessment) if assessment else None,
+        level_since=standing.since,
+        today=today,
+    )
+    return readiness, assessment
+
+
+def standings_of(people: list[Person], today: datetime.date) -> dict[int, Standing]:
+    """`standing_of` for many people at once, in a fixed number of queries."""
+    history: dict[int, list[LevelAssignment]] = {p.pk: [] for p in people}
+    for assignment in LevelAssignment.objects.filter(person__in=people).select_related(
+        "level__version"
+    ):
+        history[assignment.person_id].append(assignment)
+    tenures = {pk: level_tenure(items, today) for pk, items in history.items()}
+    versions = {t.assignment.level.version for t in tenures.values() if t}
+    ladders = {v.pk: version_ladder(v) for v in versions}
+    rows = {(lv.version_id, lv.code): lv for lv in Level.objects.filter(version__in=versions)}
+    standings = {}
+    for pk, tenure in tenures.items():
+        if tenure is None:
+            standings[pk] = Standing(None, None, [])
+            continue
+        level = tenure.assignment.level
+        data = ladders[level.version_id]
+        following = [
+            rows[(level.version_id, lv.code)] for lv in data.next_levels(data.level(level.code))
+        ]
+        standings[pk] = Standing(level, tenure.since, following)
+    return standings
+
+
+def readiness_of_many(
+    people: list[Person], standings: dict[int, Standing], today: datetime.date
+) -> dict[int, tuple[Level | None, Readiness | None]]:
+    """Each person's readiness for their first next level, in a fixed number of queries."""
+    assessments = with_details(
+        Assessment.objects.filter(person__in=people, role=Assessment.Role.MANAGER).shared()
+    ).latest_first()
+    latest: dict[tuple[int, str], Assessment] = {}
+    for assessment in assessments:
+        latest.setdefault((assessment.person_id, assessment.level.code), assessment)
+    ladders: dict[int, object] = {}
+    result = {}
+    for person in people:
+        standing = standings[person.pk]
+        target = standing.next_levels[0] if standing.next_levels else None
+        if target is None:
+            result[person.pk] = (None, None)
+            continue
+        for version in {target.version, standing.current.version}:
+            if version.pk not in ladders:
+                ladders[version.pk] = version_ladder(version)
+        target_data = ladders[target.version_id]
+        assessment = latest.get((person.pk, target.code))
+        readiness = judge_readiness(
+            target=target_data.level(target.code),
+            current=ladders[standing.current.version_id].level(standing.current.code),
+            rules=target_data.rules,
+            assessment=facts_of(assessment) if assessment else None,
+            level_since=standing.since,
+            today=today,
+        )
+        result[person.pk] = (target, readiness)
+    return result

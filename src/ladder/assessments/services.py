@@ -1,0 +1,274 @@
+"""Workflows on evidence, assessments and growth plans, shared by pages, CLI and demo."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from ladder.audit.services import audit_record
+from ladder.frameworks.models import Criterion, Level
+from ladder.people.models import Person
+
+from .models import (
+    Assessment,
+    CriterionAssessment,
+    DimensionRating,
+    Evidence,
+    GrowthItem,
+    GrowthPlan,
+    Status,
+)
+from .readiness import Readiness
+from .selectors import Standing
+
+
+class StaleDraft(ValidationError):
+    """The draft changed since the form was loaded (another tab, another window)."""
+
+
+@transaction.atomic
+def evidence_add(
+    *,
+    added_by: Person,
+    person: Person,
+    happened_on: datetime.date,
+    text: str,
+    link: str = "",
+    criteria: list[Criterion],
+) -> Evidence:
+    if not text.strip():
+        raise ValidationError("Say what happened.")
+    if happened_on > timezone.localdate():
+        raise ValidationError("Evidence is of what has happened: the date is in the future.")
+    evidence = Evidence.objects.create(
+        person=person, added_by=added_by, happened_on=happened_on, text=text.strip(), link=link
+    )
+    evidence.criteria.set(criteria)
+    return evidence
+
+
+@transaction.atomic
+def assessment_start(
+    *, author: Person, person: Person, level: Level, role: str, standing: Standing
+) -> Assessment:
+    """A draft against the person's current level or one of their next levels."""
+    allowed = [standing.current, *standing.next_levels] if standing.current else []
+    if level not in allowed:
+        codes = ", ".join(lv.code for lv in allowed) or "none: the person has no level yet"
+        raise ValidationError(f"{person.name} can be assessed against {codes}, not {level.code}.")
+    if role == Assessment.Role.SELF and author.pk != person.pk:
+        raise ValidationError("A self-assessment is written by the person themself.")
+    if role == Assessment.Role.MANAGER and not person.is_report_of(author):
+        raise ValidationError("Only a manager in the person's chain writes a manager assessment.")
+    assessment = Assessment.objects.create(person=person, level=level, author=author, role=role)
+    CriterionAssessment.objects.bulk_create(
+        CriterionAssessment(assessment=assessment, criterion=criterion)
+        for criterion in level.criteria.order_by("position")
+    )
+    DimensionRating.objects.bulk_create(
+        DimensionRating(assessment=assessment, position=r.position, dimension=r.dimension)
+        for r in level.expected_ratings.order_by("position")
+    )
+    return assessment
+
+
+@dataclass(frozen=True)
+class CriterionInput:
+    status: str
+    comment: str
+    evidence_ids: list[int]
+
+
+@transaction.atomic
+def assessment_save(
+    *,
+    author: Person,
+    assessment: Assessment,
+    revision: int,
+    summary: str,
+    ratings: dict[str, int | None],
+    criteria: dict[int, CriterionInput],
+    submit: bool = False,
+) -> Assessment:
+    """Save a draft, refusing a save made from a stale form; with `submit`, also freeze it."""
+    if assessment.author_id != author.pk:
+        raise ValidationError("Only the author edits an assessment.")
+    # The revision check and bump are one UPDATE, so two tabs cannot both win.
+    bumped = Assessment.objects.filter(
+        pk=assessment.pk, revision=revision, state=Assessment.State.DRAFT
+    ).update(revision=revision + 1, summary=summary, updated_at=timezone.now())
+    if not bumped:
+        current = Assessment.objects.get(pk=assessment.pk)
+        if current.state != Assessment.State.DRAFT:
+            raise StaleDraft("This assessment was already submitted; it can no longer change.")
+        raise StaleDraft(
+            f"This draft was saved elsewhere (another tab or window) at "
+            f"{timezone.localtime(current.updated_at):%H:%M}, after you opened it. Your changes "
+            "were not saved over it: they are still in the form below. Reload to see the "
+            "latest draft, then add them again."
+        )
+    scale = assessment.level.version
+    rows = {r.dimension: r for r in assessment.ratings.all()}
+    for dimension, rating in ratings.items():
+        if dimension not in rows:
+            continue
+        if rating is not None and not scale.scale_min <= rating <= scale.scale_max:
+            raise ValidationError(
+                f"{dimension}: {rating} is not on the scale {scale.scale_min} to {scale.scale_max}."
+            )
+        rows[dimension].rating = rating
+    DimensionRating.objects.bulk_update(rows.values(), ["rating"])
+    items = {c.criterion_id: c for c in assessment.criteria.all()}
+    allowed_evidence = set(
+        Evidence.objects.filter(person=assessment.person).values_list("pk", flat=True)
+    )
+    for criterion_id, data in criteria.items():
+        item = items.get(criterion_id)
+        if item is None:
+            continue
+        if data.status and data.status not in Status.values:
+            raise ValidationError(f"Unknown status {data.status!r}.")
+        item.status, item.comment = data.status, data.comment.strip()
+        item.evidence.set([pk for pk in data.evidence_ids if pk in allowed_evidence])
+    CriterionAssessment.objects.bulk_update(items.values(), ["status", "comment"])
+    assessment.refresh_from_db()
+    if submit:
+        assessment_submit(author=author, assessment=assessment)
+    return assessment
+
+
+def missing_answers(assessment: Assessment) -> list[str]:
+    missing = [f"a rating for {r.dimension}" for r in assessment.ratings.all() if r.rating is None]
+    unrated = [c for c in assessment.criteria.all() if not c.status]
+    if unrated:
+        missing.append(f"a status for {len(unrated)} criteria")
+    return missing
+
+
+@transaction.atomic
+def assessment_submit(*, author: Person, assessment: Assessment) -> Assessment:
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if assessment.author_id != author.pk or assessment.state != Assessment.State.DRAFT:
+        raise ValidationError("Only the author submits a draft.")
+    missing = missing_answers(assessment)
+    if missing:
+        raise ValidationError(f"Before submitting, give {' and '.join(missing)}.")
+    assessment.state = Assessment.State.SUBMITTED
+    assessment.submitted_at = timezone.now()
+    assessment.save(update_fields=["state", "submitted_at"])
+    audit_record(
+        by=author.user,
+        action="assessment.submitted",
+        target=assessment,
+        before={"state": "draft"},
+        after=_assessment_snapshot(assessment),
+    )
+    return assessment
+
+
+@transaction.atomic
+def assessment_share(*, author: Person, assessment: Assessment) -> Assessment:
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if assessment.author_id != author.pk or assessment.state != Assessment.State.SUBMITTED:
+        raise ValidationError("Only the author shares a submitted assessment.")
+    assessment.state = Assessment.State.SHARED
+    assessment.shared_at = timezone.now()
+    assessment.save(update_fields=["state", "shared_at"])
+    audit_record(
+        by=author.user,
+        action="assessment.shared",
+        target=assessment,
+        before={"state": "submitted"},
+        after={"state": "shared"},
+    )
+    return assessment
+
+
+def _assessment_snapshot(assessment: Assessment) -> dict:
+    return {
+        "state": assessment.state,
+        "level": assessment.level.code,
+        "ratings": {r.dimension: r.rating for r in assessment.ratings.all()},
+        "criteria": {str(c.criterion_id): c.status for c in assessment.criteria.all()},
+    }
+
+
+# -- growth plans ---------------------------------------------------------------------------
+
+_KIND_OF_REASON = {
+    "dimension": GrowthItem.Kind.DIMENSION,
+    "criteria": GrowthItem.Kind.CRITERION,
+    "responsibility": GrowthItem.Kind.RESPONSIBILITY,
+    "experience": GrowthItem.Kind.EXPERIENCE,
+}
+
+
+@transaction.atomic
+def growth_plan_generate(
+    *,
+    by,
+    person: Person,
+    standing: Standing,
+    target: Level | None,
+    readiness: Readiness | None,
+    assessment: Assessment | None,
+) -> GrowthPlan:
+    """Items from the gaps of the latest assessment and the current level's Next Actions.
+
+    Items a person already changed are kept as they are; the rest are made anew.
+    """
+    plan, _ = GrowthPlan.objects.get_or_create(person=person)
+    plan.target, plan.generated_at = target, timezone.now()
+    plan.save()
+    wanted: list[tuple[str, str, str]] = []
+    for gap in readiness.gaps if readiness else ():
+        # Criteria are listed one by one below rather than as their share.
+        if gap.kind not in ("criteria", "responsibility"):
+            wanted.append((_KIND_OF_REASON[gap.kind], gap.subject, gap.text))
+    for item in assessment.criteria.all() if assessment else ():
+        if item.status in (Status.NOT_YET, Status.DEVELOPING):
+            is_responsibility = item.criterion.section == Criterion.Section.RESPONSIBILITIES
+            kind = (
+                GrowthItem.Kind.RESPONSIBILITY if is_responsibility else GrowthItem.Kind.CRITERION
+            )
+            wanted.append((kind, item.criterion.text, item.criterion.text))
+    if standing.current is not None:
+        for action in standing.current.next_actions:
+            wanted.append((GrowthItem.Kind.NEXT_ACTION, action, action))
+    existing = {(i.kind, i.closes): i for i in plan.items.all()}
+    keep = {key for key, item in existing.items() if item.edited}
+    GrowthItem.objects.filter(plan=plan, edited=False).delete()
+    due = timezone.localdate() + datetime.timedelta(days=90)
+    new, seen = [], set(keep)
+    for position, (kind, closes, title) in enumerate(wanted):
+        if (kind, closes) in seen:
+            continue
+        seen.add((kind, closes))
+        new.append(
+            GrowthItem(
+                plan=plan,
+                kind=kind,
+                closes=closes,
+                title=title,
+                owner=person,
+                due=due,
+                position=position,
+            )
+        )
+    GrowthItem.objects.bulk_create(new)
+    return plan
+
+
+@transaction.atomic
+def growth_item_update(
+    *, item: GrowthItem, owner: Person | None, due: datetime.date | None, state: str
+) -> GrowthItem:
+    if state not in GrowthItem.State.values:
+        raise ValidationError(f"Unknown state {state!r}.")
+    item.owner, item.due, item.state, item.edited = owner, due, state, True
+    item.save(update_fields=["owner", "due", "state", "edited"])
+    return item
