@@ -137,7 +137,7 @@ def assessment_save(
     CriterionAssessment.objects.bulk_update(items.values(), ["status", "comment"])
     assessment.refresh_from_db()
     if submit:
-        assessment_submit(author=author, assessment=assessment)
+        assessment = assessment_submit(author=author, assessment=assessment)
     return assessment
 
 

@@ -162,9 +162,11 @@ def radar_svg(
         + "</tr>"
         for d in dims
     )
+    # The hiding wrapper is a div: a table ignores a 1px width and would widen the page.
     table = (
-        f'<table class="visually-hidden"><caption>{escape(title)}'
+        f'<div class="visually-hidden"><table><caption>{escape(title)}'
         f" (ratings on a {scale_min}–{scale_max} scale)</caption>"
-        f'<thead><tr><th scope="col">Dimension</th>{head}</tr></thead><tbody>{rows}</tbody></table>'
+        f'<thead><tr><th scope="col">Dimension</th>{head}</tr></thead><tbody>{rows}</tbody>'
+        "</table></div>"
     )
     return f'<figure class="radar">{svg}{legend}{table}</figure>'

@@ -1,0 +1,89 @@
+"""The whole loop in a real browser: self-assessment, manager assessment, verdict and plan."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def site(live_server, transactional_db, org):
+    return live_server.url, org
+
+
+def sign_in(page, url, email):
+    page.context.clear_cookies()
+    page.goto(url + "/accounts/login/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill("correct horse")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+
+def fill_assessment(page, status, ratings):
+    for dimension, rating in ratings.items():
+        page.get_by_role("group", name=re.compile(dimension)).get_by_label(
+            str(rating), exact=True
+        ).check()
+    criteria = page.locator("fieldset.criterion")
+    for index in range(criteria.count()):
+        criteria.nth(index).get_by_label(status, exact=True).check()
+
+
+def test_engineer_and_manager_assess_and_the_engineer_sees_verdict_and_plan(page, site, artifacts):
+    url, org = site
+    ratings = {"Team Contributor": 4, "Technical Leadership": 2, "People Management": 2}
+
+    # The engineer writes a self-assessment against MD2, saves a draft, submits and shares it.
+    sign_in(page, url, "eve@example.com")
+    page.goto(f"{url}/people/{org.engineer.pk}/assessments/")
+    page.get_by_label("Start a self-assessment against").select_option(
+        label="MD2 Mid-level Developer II"
+    )
+    page.get_by_role("button", name="Start self-assessment").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Self-assessment against MD2")
+    fill_assessment(page, "Exceeds", ratings)
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.get_by_role("status").first).to_contain_text("Draft saved")
+    page.screenshot(path=artifacts / "self-assessment-form.png", full_page=True)
+    page.get_by_role("button", name="Submit", exact=True).click()
+    expect(page.get_by_role("status").first).to_contain_text("Submitted")
+    page.get_by_role("button", name="Share with your managers").click()
+    expect(page.locator(".lede .state")).to_have_text("Shared")
+
+    # The manager writes theirs, one dimension below what MD2 expects, and shares it.
+    sign_in(page, url, "mia@example.com")
+    page.goto(f"{url}/people/{org.engineer.pk}/assessments/")
+    page.get_by_label("Start a manager assessment against").select_option(
+        label="MD2 Mid-level Developer II"
+    )
+    page.get_by_role("button", name="Start manager assessment").click()
+    fill_assessment(page, "Meets", {**ratings, "Team Contributor": 3})
+    page.get_by_role("button", name="Submit", exact=True).click()
+    page.get_by_role("button", name="Share with Eve Engineer").click()
+    expect(page.locator(".lede .state")).to_have_text("Shared")
+
+    # The engineer sees the verdict with its reason, both assessments side by side, and a plan.
+    sign_in(page, url, "eve@example.com")
+    page.goto(f"{url}/people/{org.engineer.pk}/")
+    expect(page.locator(".verdict")).to_have_text("Not yet ready for MD2: 1 gap.")
+    expect(page.locator(".reasons .gap")).to_contain_text(
+        "Team Contributor is rated 3; MD2 expects 4."
+    )
+    expect(page.locator(".readiness .radar-shape")).to_have_count(4)
+    page.screenshot(path=artifacts / "person-readiness.png", full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+    page.get_by_role("link", name="Self and manager side by side").click()
+    expect(page.locator("tr.differs").first).to_be_visible()
+    expect(page.get_by_text(re.compile(r"\d+ differences, highlighted"))).to_be_visible()
+    page.screenshot(path=artifacts / "side-by-side.png", full_page=True)
+
+    page.get_by_role("link", name="Growth plan").click()
+    page.get_by_role("button", name="Make a growth plan").click()
+    expect(page.locator(".plan-item").first).to_be_visible()
+    expect(page.locator(".plan-item", has_text="Team Contributor")).to_have_count(1)
+    expect(page.get_by_role("progressbar")).to_have_attribute("aria-valuenow", "0")
+    page.screenshot(path=artifacts / "growth-plan.png", full_page=True)
