@@ -1,5 +1,6 @@
 """The demo organisation: an exact head count, a sound tree with realistic spans, levels and
-histories like a real company's, three working logins, and the `seed-demo` command."""
+histories like a real company's, three working logins, what people did (evidence, assessments
+with believable verdicts, growth plans), and the `seed-demo` command."""
 
 import datetime
 import io
@@ -8,9 +9,19 @@ from collections import Counter, defaultdict
 import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import CommandError, call_command
+from django.db.models import F
 from django.test import RequestFactory
 from django.utils import timezone
 
+from ladder.assessments.models import (
+    Assessment,
+    CriterionAssessment,
+    Evidence,
+    GrowthItem,
+    GrowthPlan,
+    current_cycle,
+)
+from ladder.assessments.selectors import readiness_of_many, standings_of
 from ladder.audit.models import AuditEvent
 from ladder.frameworks.models import Ladder
 from ladder.frameworks.services import ladder_import
@@ -19,6 +30,7 @@ from ladder.people.demo import (
     DEMO_PASSWORD,
     ENGINEER_EMAIL,
     MANAGER_EMAIL,
+    PHASES,
     demo_organisation_create,
 )
 from ladder.people.models import LevelAssignment, Person, Team
@@ -196,11 +208,15 @@ def test_the_same_seed_builds_the_same_names_and_a_second_run_adds_people():
     assert other != names[:60]
 
 
-def test_progress_is_reported_up_to_everyone():
+def test_progress_is_reported_phase_by_phase_up_to_everyone():
     seen = []
-    demo_organisation_create(people=50, progress=seen.append)
+    demo_organisation_create(people=50, progress=lambda phase, done: seen.append((phase, done)))
 
-    assert seen == sorted(seen) and seen[-1] == 50
+    assert [phase for phase, _ in seen] == sorted((phase for phase, _ in seen), key=PHASES.index)
+    assert list(dict.fromkeys(phase for phase, _ in seen)) == list(PHASES)
+    for phase in PHASES:
+        done = [count for name, count in seen if name == phase]
+        assert done == sorted(done) and done[-1] == 50
 
 
 def test_the_command_builds_and_prints_the_summary_and_logins():
@@ -211,11 +227,30 @@ def test_the_command_builds_and_prints_the_summary_and_logins():
     assert Person.objects.count() == 120
     assert "Built a demo organisation of 120 people in " in text
     assert "Levels: JR1 " in text and "no level 1" in text
+    assert f"Evidence: {Evidence.objects.count()} entries for " in text
+    assert f"Assessments: {Assessment.objects.count()} of " in text
+    assert f"; {GrowthPlan.objects.count()} growth plans with " in text
+    assert "Readiness for the next level: ready " in text and ", eligible from a date " in text
     assert (
         "Sign in as admin@example.com, manager@example.com or engineer@example.com with the "
         "password ladder-demo" in text
     )
     assert "\r" not in text  # no progress bar when stdout is not a terminal
+
+
+class Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_on_a_terminal_the_command_shows_a_bar_for_each_phase():
+    out = Terminal()
+    call_command("seed-demo", "--people", "30", stdout=out)
+
+    text = out.getvalue()
+    for phase in PHASES:
+        assert f"{phase.capitalize()}: 100%" in text, text
+    assert "Built a demo organisation of 30 people" in text
 
 
 def test_if_empty_does_nothing_the_second_time():
@@ -238,3 +273,222 @@ def test_the_command_refuses_too_small_an_organisation():
     with pytest.raises(CommandError, match="at least 10"):
         call_command("seed-demo", "--people", "3", stdout=io.StringIO())
     assert not Person.objects.exists()
+
+
+# -- what people did: evidence, assessments and growth plans
+
+
+def non_draft_assessments():
+    return Assessment.objects.exclude(state="draft").select_related("level")
+
+
+def test_evidence_assessments_and_plans_come_in_believable_numbers(demo):
+    entries = Counter(Evidence.objects.values_list("person", flat=True))
+    assert 0.45 * N <= len(entries) <= 0.75 * N
+    assert set(entries.values()) <= {1, 2, 3, 4} and len(set(entries.values())) == 4
+    assert (demo.evidence, demo.people_with_evidence) == (sum(entries.values()), len(entries))
+
+    assessed = set(Assessment.objects.values_list("person", flat=True))
+    assert 0.35 * N <= len(assessed) <= 0.65 * N and demo.people_assessed == len(assessed)
+    roles = Counter(Assessment.objects.values_list("role", flat=True))
+    assert roles == {"self": len(assessed), "manager": len(assessed)}
+    states = Counter(Assessment.objects.values_list("state", flat=True))
+    assert states == demo.assessments
+    assert states["shared"] >= 0.85 * sum(states.values())
+    assert 1 <= states["draft"] <= 0.1 * sum(states.values())
+    cycles = set(Assessment.objects.values_list("cycle", flat=True))
+    assert current_cycle() in cycles and len(cycles) == 2
+
+    shared_by_managers = set(
+        Assessment.objects.filter(role="manager", state="shared").values_list("person", flat=True)
+    )
+    assert set(GrowthPlan.objects.values_list("person", flat=True)) == shared_by_managers
+    items = GrowthItem.objects.all()
+    assert 3 * len(shared_by_managers) <= items.count() <= 25 * len(shared_by_managers)
+    assert (demo.plans, demo.plan_items) == (len(shared_by_managers), items.count())
+    item_states = Counter(items.values_list("state", flat=True))
+    assert item_states["open"] > item_states["in_progress"] > 0 and item_states["done"] > 0
+    assert not items.exclude(owner=F("plan__person")).exists()
+    today = timezone.localdate()
+    assert not items.filter(due__lt=today + datetime.timedelta(days=30)).exists()
+    assert not items.filter(due__gt=today + datetime.timedelta(days=120)).exists()
+
+    answers = CriterionAssessment.objects.all()
+    assert 0.05 * answers.count() <= answers.exclude(comment="").count() <= 0.3 * answers.count()
+    assert CriterionAssessment.evidence.through.objects.exists()
+
+
+def test_evidence_is_dated_in_level_tied_to_current_or_next_criteria_and_added_by_them_or_their_manager(
+    demo,
+):
+    people = {person.pk: person for person in Person.objects.all()}
+    standings = standings_of(list(people.values()), timezone.localdate())
+    for entry in Evidence.objects.prefetch_related("criteria"):
+        standing = standings[entry.person_id]
+        assert standing.since <= entry.happened_on <= timezone.localdate()
+        levels = {standing.current.pk, *(level.pk for level in standing.next_levels[:1])}
+        criteria = list(entry.criteria.all())
+        assert 1 <= len(criteria) <= 2
+        assert {criterion.level_id for criterion in criteria} <= levels
+        assert entry.added_by_id in (entry.person_id, people[entry.person_id].manager_id)
+        assert entry.text.strip()
+    texts = set(Evidence.objects.values_list("text", flat=True))
+    assert len(texts) > 0.9 * Evidence.objects.count()  # varied, not a handful repeated
+    assert sum(".NET" in text for text in texts) >= 3
+    # Evidence pointed to from an answer is the person's own, of a criterion it is tied to.
+    links = CriterionAssessment.evidence.through.objects.select_related(
+        "criterionassessment__assessment"
+    )
+    for link in links:
+        answer = link.criterionassessment
+        assert link.evidence.person_id == answer.assessment.person_id
+        assert link.evidence.criteria.filter(pk=answer.criterion_id).exists()
+
+
+def test_submitted_and_shared_assessments_are_complete_and_against_the_first_next_level(demo):
+    people = {person.pk: person for person in Person.objects.all()}
+    standings = standings_of(list(people.values()), timezone.localdate())
+    for assessment in Assessment.objects.select_related("level").prefetch_related(
+        "criteria", "ratings"
+    ):
+        assert assessment.level == standings[assessment.person_id].next_levels[0]
+        if assessment.role == "self":
+            assert assessment.author_id == assessment.person_id
+        else:
+            assert assessment.author_id == people[assessment.person_id].manager_id
+            assert assessment.author_id != assessment.person_id
+        assert assessment.criteria.count() == assessment.level.criteria.count()
+        assert len(assessment.ratings.all()) == assessment.level.expected_ratings.count()
+        if assessment.state == "draft":
+            assert assessment.submitted_at is None and assessment.shared_at is None
+            continue
+        assert all(answer.status for answer in assessment.criteria.all())
+        assert all(rating.rating is not None for rating in assessment.ratings.all())
+        assert assessment.created_at <= assessment.submitted_at <= timezone.now()
+        if assessment.state == "shared":
+            assert assessment.submitted_at <= assessment.shared_at <= timezone.now()
+        else:
+            assert assessment.shared_at is None
+    submitted = non_draft_assessments().count()
+    assert AuditEvent.objects.filter(action="assessment.submitted").count() == submitted
+    shared = Assessment.objects.filter(state="shared").count()
+    assert AuditEvent.objects.filter(action="assessment.shared").count() == shared
+
+
+def test_self_ratings_are_usually_the_managers_or_one_higher(demo):
+    ratings = defaultdict(dict)
+    for person, role, dimension, rating in (
+        Assessment.objects.filter(state="shared")
+        .values_list("person", "role", "ratings__dimension", "ratings__rating")
+        .iterator()
+    ):
+        ratings[(person, dimension)][role] = rating
+    steps = Counter(r["self"] - r["manager"] for r in ratings.values() if len(r) == 2)
+    total = sum(steps.values())
+    assert steps[0] > steps[1] > steps[-1]
+    assert steps[0] + steps[1] >= 0.85 * total
+    assert set(steps) <= {-1, 0, 1}
+
+
+def test_readiness_verdicts_spread_believably(demo):
+    people = list(Person.objects.all())
+    today = timezone.localdate()
+    verdicts = readiness_of_many(people, standings_of(people, today), today)
+    assessed = Counter(
+        readiness.verdict for _, readiness in verdicts.values() if readiness is not None
+    )
+    assert dict(assessed) == {verdict: count for verdict, count in demo.verdicts.items() if count}
+    judged = assessed["ready"] + assessed["eligible_from"] + assessed["not_yet"]
+    assert assessed["not_yet"] >= 0.55 * judged
+    assert assessed["ready"] >= 0.05 * judged and assessed["eligible_from"] >= 0.03 * judged
+    gaps = [
+        len(readiness.gaps)
+        for _, readiness in verdicts.values()
+        if readiness is not None and readiness.verdict == "not_yet"
+    ]
+    assert sum(1 <= count <= 4 for count in gaps) >= 0.9 * len(gaps)  # mostly a few gaps
+
+
+@pytest.mark.parametrize("seed, people", [(1, N), (2, 10), (3, 60), (4, 400)])
+def test_the_demo_engineer_is_not_yet_ready_with_a_few_gaps_and_has_a_plan(seed, people):
+    demo_organisation_create(people=people, seed=seed)
+    engineer, manager = person(ENGINEER_EMAIL), person(MANAGER_EMAIL)
+    today = timezone.localdate()
+    standings = standings_of([engineer], today)
+    target, readiness = readiness_of_many([engineer], standings, today)[engineer.pk]
+
+    assert readiness.verdict == "not_yet" and 2 <= len(readiness.gaps) <= 4
+    shared = Assessment.objects.filter(person=engineer, level=target, state="shared")
+    assert shared.get(role="self").author == engineer
+    assert shared.get(role="manager").author == manager
+    assert Evidence.objects.filter(person=engineer).count() >= 3
+    plan = GrowthPlan.objects.get(person=engineer)
+    assert plan.target == target
+    kinds = set(plan.items.values_list("kind", flat=True))
+    assert "next_action" in kinds and len(kinds) >= 2
+    assert {"in_progress", "done"} <= set(plan.items.values_list("state", flat=True))
+
+
+@pytest.mark.parametrize("seed, people", [(1, N), (2, 10), (3, 60), (4, 400)])
+def test_the_demo_manager_has_a_ready_and_an_eligible_report(seed, people):
+    demo_organisation_create(people=people, seed=seed)
+    manager = person(MANAGER_EMAIL)
+    reports = list(manager.reports.all())
+    today = timezone.localdate()
+
+    verdicts = readiness_of_many(reports, standings_of(reports, today), today)
+
+    found = {readiness.verdict for _, readiness in verdicts.values() if readiness}
+    assert {"ready", "eligible_from", "not_yet"} <= found
+
+
+def activity() -> list:
+    """What each person did, in the order they were made, without ids or moments of saving."""
+    people = list(Person.objects.order_by("pk").values_list("pk", flat=True))
+    evidence, assessments, plans = defaultdict(list), defaultdict(list), defaultdict(list)
+    for entry in Evidence.objects.order_by("pk").prefetch_related("criteria"):
+        evidence[entry.person_id].append(
+            (
+                entry.happened_on,
+                entry.text,
+                entry.link,
+                entry.added_by_id == entry.person_id,
+                sorted(c.text for c in entry.criteria.all()),
+            )
+        )
+    for assessment in (
+        Assessment.objects.order_by("pk")
+        .select_related("level")
+        .prefetch_related("criteria", "ratings")
+    ):
+        assessments[assessment.person_id].append(
+            (
+                assessment.role,
+                assessment.state,
+                assessment.level.code,
+                assessment.cycle,
+                assessment.summary,
+                [(a.status, a.comment, a.evidence.count()) for a in assessment.criteria.all()],
+                [r.rating for r in assessment.ratings.all()],
+            )
+        )
+    for item in GrowthItem.objects.order_by("plan__person", "position"):
+        plans[item.plan.person_id].append((item.kind, item.title, item.state, item.due))
+    return [(evidence[pk], assessments[pk], plans[pk]) for pk in people]
+
+
+def test_the_same_seed_gives_the_same_activity_and_another_seed_another():
+    demo_organisation_create(people=60, seed=5)
+    first = activity()
+    Assessment.objects.all().delete()
+    Evidence.objects.all().delete()
+    Person.objects.all().update(manager=None)
+    Person.objects.all().delete()
+
+    demo_organisation_create(people=60, seed=5)
+    again = activity()
+    demo_organisation_create(people=60, seed=6)
+
+    assert again == first
+    assert any(evidence or assessments for evidence, assessments, _ in first)
+    assert activity()[60:] != first

@@ -37,12 +37,21 @@ class EvidenceForm(forms.Form):
         self.fields["criteria"].label_from_instance = lambda c: f"{c.level.code}: {c.text}"
 
 
-class GrowthItemForm(forms.ModelForm):
-    class Meta:
-        model = GrowthItem
-        fields = ["owner", "due", "state"]
-        widgets = {"due": forms.DateInput(attrs={"type": "date"})}
+class GrowthItemForm(forms.Form):
+    owner = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
+    due = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    state = forms.ChoiceField(choices=GrowthItem.State.choices)
 
-    def __init__(self, *args, owners, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = owners
+    def __init__(self, *args, item: GrowthItem, owners: dict[int, object], **kwargs):
+        # `owners` is read once for all the plan's item forms, rather than a query per form.
+        initial = {"owner": item.owner_id, "due": item.due, "state": item.state}
+        super().__init__(*args, initial=initial, **kwargs)
+        self.owners = owners
+        self.fields["owner"].choices = [
+            ("", "No owner"),
+            *((pk, p.name) for pk, p in owners.items()),
+        ]
+
+    def clean_owner(self):
+        pk = self.cleaned_data["owner"]
+        return self.owners[pk] if pk is not None else None

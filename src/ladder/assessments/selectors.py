@@ -106,7 +106,10 @@ def standings_of(people: list[Person], today: datetime.date) -> dict[int, Standi
     tenures = {pk: level_tenure(items, today) for pk, items in history.items()}
     versions = {t.assignment.level.version for t in tenures.values() if t}
     ladders = {v.pk: version_ladder(v) for v in versions}
-    rows = {(lv.version_id, lv.code): lv for lv in Level.objects.filter(version__in=versions)}
+    rows = {
+        (lv.version_id, lv.code): lv
+        for lv in Level.objects.filter(version__in=versions).select_related("version")
+    }
     standings = {}
     for pk, tenure in tenures.items():
         if tenure is None:

@@ -378,10 +378,9 @@ def plan(request, pk):
     may_edit = permissions.may_edit_plan(request.user, person)
     plan = GrowthPlan.objects.filter(person=person).select_related("target").first()
     items = list(plan.items.select_related("owner")) if plan else []
-    owners = Person.objects.filter(Q(pk=person.pk) | Q(pk__in=person.chain_ids()))
+    owners = _plan_owners(person)
     forms = [
-        (item, GrowthItemForm(instance=item, owners=owners, prefix=f"item-{item.pk}"))
-        for item in items
+        (item, GrowthItemForm(item=item, owners=owners, prefix=f"item-{item.pk}")) for item in items
     ]
     done = sum(item.state == GrowthItem.State.DONE for item in items)
     context = {
@@ -389,6 +388,12 @@ def plan(request, pk):
         "percent": round(100 * done / len(items)) if items else 0,
     }  # fmt: skip
     return render(request, "assessments/plan.html", context)
+
+
+def _plan_owners(person: Person) -> dict[int, Person]:
+    """Who may own an item of a person's plan: the person and their managers."""
+    people = Person.objects.filter(Q(pk=person.pk) | Q(pk__in=person.chain_ids())).order_by("name")
+    return {p.pk: p for p in people}
 
 
 @login_required
@@ -424,8 +429,9 @@ def plan_item(request, pk, item):
     if not permissions.may_edit_plan(request.user, person):
         raise Http404("Not found")
     item = get_object_or_404(GrowthItem, pk=item, plan__person=person)
-    owners = Person.objects.filter(Q(pk=person.pk) | Q(pk__in=person.chain_ids()))
-    form = GrowthItemForm(request.POST, instance=item, owners=owners, prefix=f"item-{item.pk}")
+    form = GrowthItemForm(
+        request.POST, item=item, owners=_plan_owners(person), prefix=f"item-{item.pk}"
+    )
     if form.is_valid():
         services.growth_item_update(item=item, **form.cleaned_data)
         messages.success(request, f"Updated “{item.title[:60]}”.")

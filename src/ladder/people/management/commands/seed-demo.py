@@ -4,8 +4,22 @@ import time
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from ladder.people.demo import DEMO_LOGINS, DEMO_PASSWORD, MIN_PEOPLE, demo_organisation_create
+from ladder.people.demo import (
+    DEMO_LOGINS,
+    DEMO_PASSWORD,
+    MIN_PEOPLE,
+    PHASES,
+    demo_organisation_create,
+)
 from ladder.people.models import Person
+
+STATE_WORDS = {"shared": "shared", "submitted": "submitted, not shared", "draft": "drafts"}
+VERDICT_WORDS = {
+    "ready": "ready",
+    "eligible_from": "eligible from a date",
+    "not_yet": "not yet",
+    "not_assessed": "not assessed",
+}
 
 
 class Command(BaseCommand):
@@ -13,7 +27,8 @@ class Command(BaseCommand):
         "Fill the database with a believable demo organisation of N people on the latest "
         "version of the bundled dotnet ladder (imported first if missing): a CTO, directors, "
         "engineering managers, tech leads and teams, levels spread like a real company with "
-        "their history, and three logins with the password "
+        "their history, evidence, self and manager assessments against their next level, "
+        "growth plans, and three logins with the password "
         f"{DEMO_PASSWORD}: {', '.join(DEMO_LOGINS)}. The same --seed builds the same "
         "organisation. Run again, it adds N more people below the demo admin."
     )
@@ -53,12 +68,23 @@ class Command(BaseCommand):
             bar = tqdm(
                 total=people,
                 unit=" people",
-                desc="Building",
+                desc=PHASES[0].capitalize(),
                 file=getattr(self.stdout, "_out", sys.stdout),
             )
+
+        def progress(phase, done):
+            # One bar, started again for each phase: "Assessments: 40%|####  | 4000/10000".
+            name = phase.capitalize()
+            if bar.desc.rstrip(": ") != name:
+                bar.reset(total=people)
+                bar.set_description(name)
+            bar.update(done - bar.n)
+            if done == people:
+                bar.refresh()  # drawn whole before the next phase starts it again
+
         try:
             result = demo_organisation_create(
-                people=people, seed=seed, progress=bar and (lambda done: bar.update(done - bar.n))
+                people=people, seed=seed, progress=progress if bar is not None else None
             )
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from error
@@ -78,6 +104,23 @@ class Command(BaseCommand):
         if result.without_level:
             spread += f", no level {result.without_level}"
         self.stdout.write(f"Levels: {spread}.")
+        self.stdout.write(
+            f"Evidence: {result.evidence:,} entries for {result.people_with_evidence:,} people."
+        )
+        states = ", ".join(
+            f"{result.assessments[state]:,} {words}"
+            for state, words in STATE_WORDS.items()
+            if result.assessments.get(state)
+        )
+        self.stdout.write(
+            f"Assessments: {sum(result.assessments.values()):,} of {result.people_assessed:,} "
+            f"people against their next level ({states or 'none'}); {result.plans:,} growth "
+            f"plans with {result.plan_items:,} items."
+        )
+        verdicts = ", ".join(
+            f"{VERDICT_WORDS[verdict]} {count:,}" for verdict, count in result.verdicts.items()
+        )
+        self.stdout.write(f"Readiness for the next level: {verdicts}.")
         if result.logins:
             *rest, last = result.logins
             who = f"{', '.join(rest)} or {last}" if rest else last
