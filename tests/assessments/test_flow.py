@@ -1,6 +1,7 @@
 """The assessment loop through the pages: start, draft, submit, share, readiness, plan."""
 
 import datetime
+import re
 
 import pytest
 
@@ -203,6 +204,8 @@ def test_gaps_become_a_growth_plan_that_keeps_edited_items(client, org):
     assert (kept.state, kept.owner, kept.due) == ("done", org.manager, datetime.date(2027, 1, 31))
     html = client.get(f"/people/{org.engineer.pk}/plan/").content.decode()
     assert 'aria-valuenow="' in html and f"1 of {plan.items.count()} items done" in html
+    # A date input shows its value only in ISO form, whatever the site's language.
+    assert re.search(r'<input type="date"[^>]*value="2027-01-31"', html)
 
 
 def test_a_peer_can_neither_read_nor_edit_the_plan_or_evidence(client, org):

@@ -20,7 +20,9 @@ class StartAssessmentForm(forms.Form):
 
 
 class EvidenceForm(forms.Form):
-    happened_on = forms.DateField(label="When", widget=forms.DateInput(attrs={"type": "date"}))
+    happened_on = forms.DateField(
+        label="When", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
     text = forms.CharField(label="What happened", widget=forms.Textarea(attrs={"rows": 3}))
     link = forms.URLField(
         label="Link (optional)", required=False, max_length=500, assume_scheme="https"
@@ -39,7 +41,9 @@ class EvidenceForm(forms.Form):
 
 class GrowthItemForm(forms.Form):
     owner = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
-    due = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    due = forms.DateField(
+        required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
     state = forms.ChoiceField(choices=GrowthItem.State.choices)
 
     def __init__(self, *args, item: GrowthItem, owners: dict[int, object], **kwargs):
