@@ -87,3 +87,36 @@ def test_engineer_and_manager_assess_and_the_engineer_sees_verdict_and_plan(page
     expect(page.locator(".plan-item", has_text="Team Contributor")).to_have_count(1)
     expect(page.get_by_role("progressbar")).to_have_attribute("aria-valuenow", "0")
     page.screenshot(path=artifacts / "growth-plan.png", full_page=True)
+
+
+def test_a_draft_typed_when_the_session_expired_is_offered_back_after_signing_in(page, site):
+    url, org = site
+    sign_in(page, url, "eve@example.com")
+    page.goto(f"{url}/people/{org.engineer.pk}/assessments/")
+    page.get_by_label("Start a self-assessment against").select_option(
+        label="MD2 Mid-level Developer II"
+    )
+    page.get_by_role("button", name="Start self-assessment").click()
+    first = page.locator("fieldset.criterion").first
+    first.get_by_label("Developing", exact=True).check()
+    first.get_by_role("textbox").fill("Paired on two features this quarter.")
+
+    page.context.clear_cookies(name="sessionid")  # the session expires before the save
+    page.get_by_role("button", name="Save draft").click()
+    expect(page).to_have_url(re.compile(r"/accounts/login/\?next="))
+    page.get_by_label("Email").fill("eve@example.com")
+    page.get_by_label("Password").fill("correct horse")
+    page.get_by_role("button", name="Sign in").click()
+
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Self-assessment against MD2")
+    expect(page.locator(".restore-banner")).to_be_visible()
+    page.get_by_role("button", name="Restore them").click()
+    first = page.locator("fieldset.criterion").first
+    expect(first.get_by_label("Developing", exact=True)).to_be_checked()
+    expect(first.get_by_role("textbox")).to_have_value("Paired on two features this quarter.")
+    page.get_by_role("button", name="Save draft").click()
+
+    expect(page.get_by_role("status").first).to_contain_text("Draft saved")
+    expect(page.locator(".restore-banner")).to_be_hidden()
+    first = page.locator("fieldset.criterion").first
+    expect(first.get_by_label("Developing", exact=True)).to_be_checked()

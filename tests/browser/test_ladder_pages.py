@@ -65,3 +65,18 @@ def test_an_unknown_level_shows_the_sites_404_page(page, dotnet_site):
     assert response.status == 404
     expect(page.get_by_role("heading", level=1)).to_have_text("Not found")
     expect(page.get_by_role("link", name="Go to the ladder")).to_be_visible()
+
+
+def pdf_pages(page) -> int:
+    return len(re.findall(rb"/Type\s*/Page[^s]", page.pdf(format="A4")))
+
+
+def test_the_ladder_prints_one_level_per_page(page, dotnet_site, artifacts):
+    page.goto(dotnet_site + "/ladders/dotnet/levels/TL2/")
+    assert pdf_pages(page) == 1
+
+    page.goto(dotnet_site + "/")
+    page.get_by_role("link", name="Every level on one page, to print").click()
+    expect(page.locator("article.level-page")).to_have_count(10)
+    (artifacts / "ladder.pdf").write_bytes(page.pdf(format="A4"))
+    assert pdf_pages(page) == 10

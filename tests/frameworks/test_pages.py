@@ -1,9 +1,11 @@
 """The ladder's pages, through Django's test client on the real database."""
 
 import json
+import re
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from ladder.frameworks.export import ladder_to_json
@@ -180,6 +182,7 @@ PAGES = [
     "/ladders/{slug}/versions/1/diff/2/",
     "/ladders/{slug}/search/?q=Skills+E1",
     "/ladders/{slug}/download.json",
+    "/ladders/{slug}/print/",
 ]
 
 
@@ -201,3 +204,20 @@ def test_no_page_makes_more_queries_for_a_bigger_ladder(client):
 
     assert counts[10] == counts[100]
     assert max(counts[100]) <= 10
+
+
+def test_the_print_page_holds_every_level_in_order(client, dotnet):
+    html = page(client, "/ladders/dotnet/print/")
+
+    codes = re.findall(r'<article class="level-page" aria-label="(\w+) ', html)
+    assert codes == ["JR1", "JR2", "MD1", "MD2", "SR1", "SR2", "TL1", "SP1", "TL2", "PE1"]
+    assert html.count("<svg") == 10
+
+
+def test_an_expired_form_gets_a_page_in_the_sites_design(dotnet):
+    client = Client(enforce_csrf_checks=True)
+
+    response = client.post("/accounts/login/", {"username": "a@b.c", "password": "x"})
+
+    assert response.status_code == 403
+    assert "This form has expired" in response.content.decode()

@@ -16,6 +16,7 @@ urlpatterns = [
         name="diff",
     ),
     path("ladders/<slug:slug>/search/", views.search_view, name="search"),
+    path("ladders/<slug:slug>/print/", views.print_ladder, name="print"),
     path("ladders/<slug:slug>/download.md", views.download, {"fmt": "md"}, name="download-md"),
     path(
         "ladders/<slug:slug>/download.json", views.download, {"fmt": "json"}, name="download-json"

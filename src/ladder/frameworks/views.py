@@ -144,16 +144,33 @@ def level_detail(request, slug, code):
         "ladder": ladder,
         "version": version,
         "data": data,
-        "level": level,
-        "sections": _sections(level),
-        "experience": _experience(level),
+        **_level_page(data, level),
         "previous": previous,
         "next": following,
         "lateral": data.lateral_levels(level),
+    }
+    return render(request, "frameworks/level.html", context)
+
+
+def _level_page(data: LadderData, level: LevelData) -> dict:
+    """What the level page and the printed ladder show of one level."""
+    return {
+        "level": level,
+        "sections": _sections(level),
+        "experience": _experience(level),
         "ratings": [(d, level.ratings.get(d)) for d in data.dimensions],
         "chart": _chart(data, [Shape(f"{level.code} expected", level.ratings)], level.title),
     }
-    return render(request, "frameworks/level.html", context)
+
+
+@reader
+def print_ladder(request, slug):
+    ladder = get_ladder(slug)
+    version = get_version(ladder)
+    data = version_ladder(version)
+    pages = [_level_page(data, level) for level in data.levels]
+    context = {"ladder": ladder, "version": version, "data": data, "pages": pages}
+    return render(request, "frameworks/print.html", context)
 
 
 @reader

@@ -1,0 +1,89 @@
+"""Every kind of page passes axe-core's WCAG 2 A and AA rules (contrast included)."""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from ladder.assessments.models import Assessment
+from ladder.people.demo import demo_organisation_create
+from ladder.people.models import Person
+
+pytestmark = pytest.mark.browser
+
+RULES = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+
+
+@pytest.fixture
+def demo_site(live_server, transactional_db):
+    demo_organisation_create(people=40, seed=0)
+    return live_server.url
+
+
+def violations(page) -> list[str]:
+    results = Axe().run(page, options=RULES)
+    return [
+        f"{v['id']}: {v['help']} ({len(v['nodes'])}× e.g. {v['nodes'][0]['target']})"
+        for v in results.response["violations"]
+    ]
+
+
+def sign_in(page, site, email):
+    page.context.clear_cookies()
+    page.goto(site + "/accounts/login/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill("ladder-demo")
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_public_ladder_pages_pass_axe(page, demo_site):
+    for path in [
+        "/",
+        "/ladders/dotnet/levels/TL2/",
+        "/ladders/dotnet/compare/TL1/TL2/",
+        "/ladders/dotnet/versions/",
+        "/ladders/dotnet/search/?q=lead+team",
+        "/ladders/dotnet/levels/NOPE/",
+        "/accounts/login/",
+    ]:
+        page.goto(demo_site + path)
+        assert violations(page) == [], path
+
+
+def test_signed_in_pages_pass_axe(page, demo_site):
+    engineer = Person.objects.get(email="engineer@example.com")
+    draft = Assessment.objects.filter(author=engineer, state="draft").first()
+    sign_in(page, demo_site, "engineer@example.com")
+    pages = [
+        f"/people/{engineer.pk}/",
+        f"/people/{engineer.pk}/assessments/",
+        f"/people/{engineer.pk}/assessments/side-by-side/",
+        f"/people/{engineer.pk}/evidence/",
+        f"/people/{engineer.pk}/plan/",
+        "/accounts/password_change/",
+    ]
+    shared = Assessment.objects.filter(person=engineer, state="shared").first()
+    pages.append(f"/assessments/{(draft or shared).pk}/")
+    for path in pages:
+        page.goto(demo_site + path)
+        assert violations(page) == [], path
+
+    sign_in(page, demo_site, "manager@example.com")
+    for path in ["/reports/", "/people/", f"/teams/{engineer.team.slug}/"]:
+        page.goto(demo_site + path)
+        assert violations(page) == [], path
+
+    sign_in(page, demo_site, "admin@example.com")
+    for path in ["/audit/", "/people/import/", "/teams/"]:
+        page.goto(demo_site + path)
+        assert violations(page) == [], path
+
+
+def test_the_check_itself_catches_low_contrast_and_a_missing_label(page):
+    page.set_content(
+        '<html lang="en"><head><title>t</title></head><body><main>'
+        '<p style="color:#bbb;background:#fff">faint text</p><input type="text">'
+        "</main></body></html>"
+    )
+
+    found = {line.split(":")[0] for line in violations(page)}
+
+    assert {"color-contrast", "label"} <= found
