@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
-from .model import CRITERIA_SECTIONS, Ladder, Level
+from .model import BULLET_SECTIONS, Ladder, Level
 
 
 @dataclass(frozen=True)
@@ -80,9 +80,6 @@ def diff_ladders(old: Ladder, new: Ladder) -> LadderDiff:
     )
 
 
-_OTHER_SECTIONS = {"next_actions": "Next Actions", "scenario": "Scenario"}
-
-
 def _level_change(old: Level, new: Level) -> LevelChange:
     facts = [
         (what, getattr(old, what), getattr(new, what))
@@ -102,14 +99,8 @@ def _level_change(old: Level, new: Level) -> LevelChange:
             )
         )
     sections = [
-        _section_change(label, getattr(old, name), getattr(new, name))
-        for name, label in {**CRITERIA_SECTIONS, **_OTHER_SECTIONS}.items()
+        _section_change(name, old.bullets(name), new.bullets(name)) for name in BULLET_SECTIONS
     ]
-    sections.append(
-        _section_change(
-            "Minimum Experience", old.minimum_experience.text, new.minimum_experience.text
-        )
-    )
     return LevelChange(
         code=new.code,
         facts=tuple(facts),

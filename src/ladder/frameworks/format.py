@@ -28,7 +28,15 @@ import yaml
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from .model import SECTIONS, Ladder, Level, MinimumExperience, PromotionRules, Scale
+from .model import (
+    BULLET_SECTIONS,
+    SECTIONS,
+    Ladder,
+    Level,
+    MinimumExperience,
+    PromotionRules,
+    Scale,
+)
 
 _markdown = MarkdownIt("commonmark").enable("table")
 
@@ -36,13 +44,6 @@ _LEVEL_HEADING = re.compile(r"^(?P<title>.+?)\s*\(\s*(?P<code>[A-Za-z0-9][A-Za-z
 _AT_LEVEL = re.compile(r"\bat level (\d+)\b", re.IGNORECASE)
 _TRACK_SUFFIX = re.compile(r"\s+(?:[IVX]+|\d+)$")
 _SECTION_BY_KEY = {name.casefold(): name for name in SECTIONS}
-_SECTION_FIELDS = {
-    "Responsibilities": "responsibilities",
-    "Skills and Criteria": "skills",
-    "Soft Skills and Collaboration": "soft_skills",
-    "Next Actions": "next_actions",
-    "Scenario": "scenario",
-}
 # Sections that may be left without bullets: the top level has no minimum and no next step.
 _MAY_BE_EMPTY = {"Minimum Experience", "Next Actions", "Scenario"}
 # The section after an unknown or misplaced heading: its content was reported with the heading.
@@ -453,7 +454,11 @@ class _Parser:
                     text=tuple(experience),
                 ),
                 ratings={d: draft.ratings[d] for d in dimensions if d in draft.ratings},
-                **{f: draft.bullets(s) for s, f in _SECTION_FIELDS.items()},
+                **{
+                    field: draft.bullets(section)
+                    for section, field in BULLET_SECTIONS.items()
+                    if section != "Minimum Experience"
+                },
             )
             track_last[track] = level
             levels.append(level)
@@ -513,13 +518,8 @@ def format_ladder(ladder: Ladder) -> str:
     out += ["---", f"# {ladder.title}", ""]
     for level in ladder.levels:
         out += [f"## {level.title} ({level.code})", ""]
-        for name in SECTIONS[:-1]:
-            bullets = (
-                level.minimum_experience.text
-                if name == "Minimum Experience"
-                else getattr(level, _SECTION_FIELDS[name])
-            )
-            out += [f"### {name}:", *(f"- {text}" for text in bullets), ""]
+        for name in BULLET_SECTIONS:
+            out += [f"### {name}:", *(f"- {text}" for text in level.bullets(name)), ""]
         out += ["### Competency Ratings:", *_ratings_table(ladder.dimensions, level.ratings), ""]
     return "\n".join(out).rstrip("\n") + "\n"
 

@@ -14,6 +14,16 @@ SECTIONS = (
     "Scenario",
     "Competency Ratings",
 )
+# Each bullet section, in the ladder's order, with the Level field that holds its bullets
+# (Competency Ratings is a table, not bullets).
+BULLET_SECTIONS = {
+    "Responsibilities": "responsibilities",
+    "Skills and Criteria": "skills",
+    "Soft Skills and Collaboration": "soft_skills",
+    "Minimum Experience": "minimum_experience",
+    "Next Actions": "next_actions",
+    "Scenario": "scenario",
+}
 # The sections whose bullets a person is assessed on, with their field names.
 CRITERIA_SECTIONS = {
     "responsibilities": "Responsibilities",
@@ -64,6 +74,12 @@ class Level:
     next_actions: tuple[str, ...]
     scenario: tuple[str, ...]
     ratings: Mapping[str, int] = field(default_factory=dict)
+
+    def bullets(self, section: str) -> tuple[str, ...]:
+        """The bullets of a section, by its name in the ladder ("Next Actions")."""
+        if section == "Minimum Experience":
+            return self.minimum_experience.text
+        return getattr(self, BULLET_SECTIONS[section])
 
     def criteria(self) -> list[tuple[str, str]]:
         """Every assessable bullet as (field name, text), in the ladder's order."""

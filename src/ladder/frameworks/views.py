@@ -14,22 +14,11 @@ from .charts import Shape, radar_svg
 from .diff import diff_ladders
 from .export import ladder_to_json
 from .format import format_ladder
-from .model import SECTIONS
+from .model import BULLET_SECTIONS
 from .model import Ladder as LadderData
 from .model import Level as LevelData
 from .models import Ladder
 from .selectors import get_ladder, get_level, get_version, search, version_ladder
-
-# Section name -> attribute of the pure Level, in the seed's order (ratings are drawn apart).
-SECTION_FIELDS = {
-    "Responsibilities": "responsibilities",
-    "Skills and Criteria": "skills",
-    "Soft Skills and Collaboration": "soft_skills",
-    "Minimum Experience": None,
-    "Next Actions": "next_actions",
-    "Scenario": "scenario",
-}
-assert list(SECTION_FIELDS) == list(SECTIONS[:-1])
 
 
 def site_context(request):
@@ -49,10 +38,7 @@ def reader(view):
 
 
 def _sections(level: LevelData) -> list[tuple[str, tuple[str, ...]]]:
-    return [
-        (name, getattr(level, field) if field else level.minimum_experience.text)
-        for name, field in SECTION_FIELDS.items()
-    ]
+    return [(name, level.bullets(name)) for name in BULLET_SECTIONS]
 
 
 def _chart(data: LadderData, shapes: list[Shape], title: str, *, compact: bool = False) -> str:
