@@ -69,6 +69,8 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("SIGN_IN_COOLOFF_MINUTES"
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
+# Count failures against the address as sign-in reads it, so "Eve@Example.com " is no new try.
+AXES_USERNAME_CALLABLE = "ladder.people.auth.normalised_username"
 
 ROOT_URLCONF = "ladder.urls"
 WSGI_APPLICATION = "ladder.wsgi.application"

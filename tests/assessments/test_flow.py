@@ -76,8 +76,14 @@ def test_submitting_needs_every_answer_and_then_freezes_the_assessment(client, o
     incomplete = answers(assessment, submit="1")
     incomplete.pop(next(k for k in incomplete if k.startswith("status-")))
 
-    refused = client.post(f"/assessments/{assessment.pk}/", incomplete)
-    assert "Before submitting, give a status for 1 criteria" in refused.content.decode()
+    refused = client.post(f"/assessments/{assessment.pk}/", incomplete, follow=True)
+    assert (
+        "Draft saved, not submitted. Before submitting, give a status for 1 criteria"
+        in refused.content.decode()
+    )
+    assessment.refresh_from_db()
+    assert assessment.state == "draft" and assessment.revision == 2  # what was typed is kept
+    assert assessment.criteria.exclude(status="").count() == assessment.criteria.count() - 1
 
     assessment.refresh_from_db()
     client.post(f"/assessments/{assessment.pk}/", answers(assessment, submit="1"))
@@ -263,3 +269,15 @@ def test_a_manager_sees_each_reports_verdict(client, org):
     assert "Eve Engineer" in html and "Pat Peer" in html
     assert "Not yet ready for MD2" in html
     assert "Not assessed against SR1 yet" in html
+
+
+def test_a_rating_that_is_not_a_number_is_a_bad_request(client, org):
+    assessment = start(client, org.engineer, org.engineer, "self", org.levels["MD2"])
+    data = answers(assessment, save="1")
+    data["rating-0"] = "²"
+
+    response = client.post(f"/assessments/{assessment.pk}/", data)
+
+    assert response.status_code == 400
+    assessment.refresh_from_db()
+    assert assessment.revision == 1

@@ -221,3 +221,11 @@ def test_an_expired_form_gets_a_page_in_the_sites_design(dotnet):
 
     assert response.status_code == 403
     assert "This form has expired" in response.content.decode()
+
+
+def test_odd_input_in_the_address_gets_an_answer_not_a_crash(client, dotnet):
+    assert client.get("/ladders/dotnet/download.md?version=²").status_code == 200  # the latest
+    assert client.get("/ladders/dotnet/compare/", {"a": "MD1/x", "b": "MD2"}).status_code == 404
+    assert client.get("/ladders/dotnet/compare/", {"a": "md1", "b": "MD2"})["Location"] == (
+        "/ladders/dotnet/compare/MD1/MD2/"
+    )

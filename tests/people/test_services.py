@@ -143,6 +143,50 @@ def test_repeated_failed_sign_ins_are_throttled(client, org):
     assert "_auth_user_id" not in client.session
 
 
+def test_changing_the_case_of_the_email_does_not_earn_more_attempts(client, org):
+    for spelling in [
+        "eve@example.com",
+        "EVE@example.com",
+        " Eve@Example.com",
+        "eve@EXAMPLE.com",
+        "Eve@example.com",
+    ]:
+        client.post("/accounts/login/", {"username": spelling, "password": "wrong"})
+
+    response = client.post(
+        "/accounts/login/", {"username": "EvE@example.com", "password": "correct horse"}
+    )
+
+    assert response.status_code == 429
+
+
+def test_a_former_manager_can_no_longer_finish_their_assessment(client, org):
+    from ladder.assessments.models import Assessment
+    from ladder.people.services import person_update
+
+    client.force_login(org.manager.user)
+    client.post(
+        f"/people/{org.engineer.pk}/assessments/start/",
+        {"role": "manager", "manager-level": org.levels["MD2"].pk},
+    )
+    draft = Assessment.objects.get()
+    person_update(
+        by=None,
+        person=org.engineer,
+        name="Eve Engineer",
+        email="eve@example.com",
+        manager=org.other_manager,
+        team=org.core,
+    )
+
+    assert client.get(f"/assessments/{draft.pk}/").status_code == 200  # still theirs to read
+    response = client.post(f"/assessments/{draft.pk}/", {"revision": draft.revision, "submit": "1"})
+
+    assert response.status_code == 404
+    draft.refresh_from_db()
+    assert draft.state == "draft"
+
+
 def test_the_sign_in_page_signs_in_with_email_and_password(client, org):
     response = client.post(
         "/accounts/login/", {"username": "mia@example.com", "password": "correct horse"}

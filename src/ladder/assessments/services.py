@@ -12,6 +12,7 @@ from django.utils import timezone
 from ladder.audit.services import audit_record
 from ladder.frameworks.models import Criterion, Level
 from ladder.people.models import Person
+from ladder.people.permissions import is_still_author
 
 from .models import (
     Assessment,
@@ -92,11 +93,10 @@ def assessment_save(
     summary: str,
     ratings: dict[str, int | None],
     criteria: dict[int, CriterionInput],
-    submit: bool = False,
 ) -> Assessment:
-    """Save a draft, refusing a save made from a stale form; with `submit`, also freeze it."""
-    if assessment.author_id != author.pk:
-        raise ValidationError("Only the author edits an assessment.")
+    """Save a draft, refusing a save made from a stale form."""
+    if not is_still_author(author, assessment):
+        raise ValidationError("Only the author, while still the person's manager, edits it.")
     # The revision check and bump are one UPDATE, so two tabs cannot both win.
     bumped = Assessment.objects.filter(
         pk=assessment.pk, revision=revision, state=Assessment.State.DRAFT
@@ -136,8 +136,6 @@ def assessment_save(
         item.evidence.set([pk for pk in data.evidence_ids if pk in allowed_evidence])
     CriterionAssessment.objects.bulk_update(items.values(), ["status", "comment"])
     assessment.refresh_from_db()
-    if submit:
-        assessment = assessment_submit(author=author, assessment=assessment)
     return assessment
 
 
@@ -152,7 +150,7 @@ def missing_answers(assessment: Assessment) -> list[str]:
 @transaction.atomic
 def assessment_submit(*, author: Person, assessment: Assessment) -> Assessment:
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
-    if assessment.author_id != author.pk or assessment.state != Assessment.State.DRAFT:
+    if not is_still_author(author, assessment) or assessment.state != Assessment.State.DRAFT:
         raise ValidationError("Only the author submits a draft.")
     missing = missing_answers(assessment)
     if missing:
@@ -173,7 +171,7 @@ def assessment_submit(*, author: Person, assessment: Assessment) -> Assessment:
 @transaction.atomic
 def assessment_share(*, author: Person, assessment: Assessment) -> Assessment:
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
-    if assessment.author_id != author.pk or assessment.state != Assessment.State.SUBMITTED:
+    if not is_still_author(author, assessment) or assessment.state != Assessment.State.SUBMITTED:
         raise ValidationError("Only the author shares a submitted assessment.")
     assessment.state = Assessment.State.SHARED
     assessment.shared_at = timezone.now()

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.http import Http404
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -158,19 +158,22 @@ def assessment_detail(request, pk):
         if not editable:
             raise Http404("Not found")
         posted = _posted(request, assessment)
+        if posted is None:
+            return HttpResponseBadRequest("A rating or evidence id is not a number.")
+        me = _me(request)
         try:
-            assessment = services.assessment_save(
-                author=_me(request), submit="submit" in request.POST, **posted
-            )
+            assessment = services.assessment_save(author=me, **posted)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
-            return _render_detail(
-                request,
-                assessment,
-                editable=True,
-                posted=posted,
-                status=409 if isinstance(error, services.StaleDraft) else 400,
-            )
+            status = 409 if isinstance(error, services.StaleDraft) else 400
+            return _render_detail(request, assessment, editable=True, posted=posted, status=status)
+        if "submit" in request.POST:
+            try:
+                assessment = services.assessment_submit(author=me, assessment=assessment)
+            except ValidationError as error:
+                # The draft is saved; only the submission waits for the missing answers.
+                messages.error(request, "Draft saved, not submitted. " + " ".join(error.messages))
+                return redirect("assessments:detail", pk=assessment.pk)
         if assessment.state == Assessment.State.SUBMITTED:
             messages.success(
                 request, "Submitted. It can no longer change; share it when you are ready."
@@ -181,16 +184,31 @@ def assessment_detail(request, pk):
     return _render_detail(request, assessment, editable=editable)
 
 
-def _posted(request, assessment) -> dict:
-    def rating(value):
-        return int(value) if value and value.lstrip("-").isdigit() else None
+def _number(value: str | None) -> int | None:
+    """An integer typed in a form, or None; raises ValueError on anything else."""
+    if value is None or value.strip() == "":
+        return None
+    if not value.isascii():
+        raise ValueError(value)
+    return int(value)
+
+
+def _posted(request, assessment) -> dict | None:
+    try:
+        return _read_posted(request, assessment)
+    except ValueError:
+        return None
+
+
+def _read_posted(request, assessment) -> dict:
+    rating = _number
 
     criteria = {
         item.criterion_id: services.CriterionInput(
             status=request.POST.get(f"status-{item.criterion_id}", ""),
             comment=request.POST.get(f"comment-{item.criterion_id}", ""),
             evidence_ids=[
-                int(v) for v in request.POST.getlist(f"evidence-{item.criterion_id}") if v.isdigit()
+                _number(v) for v in request.POST.getlist(f"evidence-{item.criterion_id}")
             ],
         )
         for item in assessment.criteria.all()

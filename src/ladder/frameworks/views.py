@@ -162,10 +162,12 @@ def print_ladder(request, slug):
 @reader
 def compare_form(request, slug):
     a, b = request.GET.get("a", ""), request.GET.get("b", "")
-    if a and b:
-        return redirect("frameworks:compare", slug=slug, a=a, b=b)
     ladder = get_ladder(slug)
     data = version_ladder(get_version(ladder))
+    if a and b:
+        # Only codes of this ladder reach the URL; anything else is a 404, not a broken redirect.
+        a, b = get_level(data, a).code, get_level(data, b).code
+        return redirect("frameworks:compare", slug=slug, a=a, b=b)
     first = data.levels[0]
     following = data.next_levels(first) or [first]
     return redirect("frameworks:compare", slug=slug, a=first.code, b=following[0].code)
@@ -244,7 +246,7 @@ def search_view(request, slug):
 def download(request, slug, fmt):
     ladder = get_ladder(slug)
     number = request.GET.get("version", "")
-    version = get_version(ladder, int(number) if number.isdigit() else None)
+    version = get_version(ladder, int(number) if number.isascii() and number.isdigit() else None)
     data = version.as_ladder()
     if fmt == "json":
         body, content_type, ext = ladder_to_json(data), "application/json", "json"

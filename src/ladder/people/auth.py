@@ -17,3 +17,9 @@ class EmailBackend(ModelBackend):
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
+
+
+def normalised_username(request, credentials) -> str:
+    """The sign-in address as `EmailBackend` matches it, for counting failed attempts."""
+    source = credentials if credentials else getattr(request, "POST", {})
+    return (source.get("username") or "").strip().lower()

@@ -96,7 +96,15 @@ def may_view_assessment(user, assessment) -> bool:
 
 def may_edit_assessment(user, assessment) -> bool:
     me = person_of(user)
-    return me is not None and assessment.author_id == me.pk and assessment.state == "draft"
+    return me is not None and assessment.state == "draft" and is_still_author(me, assessment)
+
+
+def is_still_author(me: Person, assessment) -> bool:
+    """The author, and for a manager assessment still a manager of the person: someone who
+    has moved out of the chain no longer finishes, submits or shares what they began."""
+    if assessment.author_id != me.pk:
+        return False
+    return assessment.role == "self" or assessment.person.is_report_of(me)
 
 
 def may_add_evidence(user, person: Person) -> bool:
