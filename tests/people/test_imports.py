@@ -224,3 +224,28 @@ def test_import_people_through_the_cli_is_all_or_nothing_and_idempotent(tmp_path
     assert first.returncode == 0 and "applied 3 changes" in first.stdout
     assert "nothing to change" in again.stdout
     assert exported.stdout.count("\n") == 4
+
+
+def test_a_team_written_in_another_case_is_no_change(dotnet_version):
+    run(GOOD, dotnet_version)
+
+    plan = run(GOOD.replace(",Core,", ",core,"), dotnet_version)
+
+    assert plan.changes == [] and not plan.applied
+
+
+def test_values_too_long_to_store_are_reported(dotnet_version):
+    plan = run(GOOD + f"x@acme.test,{'N' * 201},,{'T' * 101},MD1,2023-01-01\n", dotnet_version)
+
+    assert plan.errors == [
+        "people.csv:5: name is longer than 200 characters",
+        "people.csv:5: team is longer than 100 characters",
+    ]
+    assert Person.objects.count() == 0
+
+
+def test_a_file_that_is_not_csv_is_reported_with_its_line(dotnet_version):
+    plan = run(GOOD + "x@acme.test," + "y" * 200_000 + ",,,,\n", dotnet_version)
+
+    assert plan.errors and plan.errors[0].startswith("people.csv:5: not readable as CSV")
+    assert Person.objects.count() == 0

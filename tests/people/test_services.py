@@ -205,3 +205,22 @@ def test_the_person_page_shows_level_time_history_and_chain(client, org):
     assert "since 1 Mar 2023" in html
     assert html.index("Mia Manager") < html.index("Sam Skip")
     assert "Hire" in html
+
+
+def test_time_in_level_reads_the_same_on_the_directory_and_the_person_page(client, org):
+    # A correction that kept the code: the time counts from the first start.
+    first = LevelAssignment.objects.get(person=org.engineer)
+    first.end = datetime.date(2024, 1, 1)
+    first.save()
+    LevelAssignment.objects.create(
+        person=org.engineer,
+        level=org.levels["MD1"],
+        start=datetime.date(2024, 1, 1),
+        reason="correction",
+    )
+    client.force_login(org.manager.user)
+
+    person_page = client.get(f"/people/{org.engineer.pk}/").context["tenure"]
+    listed = {p.name: p.tenure for p in client.get("/people/").context["page"].object_list}
+
+    assert listed["Eve Engineer"].since == person_page.since == datetime.date(2023, 3, 1)

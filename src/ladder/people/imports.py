@@ -20,6 +20,12 @@ from .services import person_snapshot, reason_for_change, team_for_name
 from .tree import find_cycle, rebuild_paths
 
 COLUMNS = ["email", "name", "manager_email", "team", "level_code", "level_since"]
+# The longest values the database keeps, per column.
+_LIMITS = {
+    "email": Person._meta.get_field("email").max_length,
+    "name": Person._meta.get_field("name").max_length,
+    "team": Team._meta.get_field("name").max_length,
+}
 
 
 @dataclass(frozen=True)
@@ -91,7 +97,14 @@ def _read(text: str, path: str, version: LadderVersion, errors: list[str]) -> li
     codes = set(version.levels.values_list("code", flat=True))
     rows, first_line = [], {}
     today = timezone.localdate()
-    for cells in reader:
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as error:
+            errors.append(f"{path}:{reader.line_num}: not readable as CSV: {error}")
+            break
         line = reader.line_num
         if not any(cell.strip() for cell in cells):
             continue
@@ -114,6 +127,9 @@ def _read(text: str, path: str, version: LadderVersion, errors: list[str]) -> li
         first_line[email.lower()] = line
         if not values["name"]:
             errors.append(f"{where}: {email} has no name")
+        for column, limit in _LIMITS.items():
+            if len(values[column]) > limit:
+                errors.append(f"{where}: {column} is longer than {limit} characters")
         code, since = values["level_code"], None
         if code and code not in codes:
             errors.append(
@@ -166,13 +182,14 @@ def _changes(
     errors: list[str],
 ) -> list[Change]:
     changes = []
+    team_names = {name.lower(): name for name in Team.objects.values_list("name", flat=True)}
     for row in rows:
         person = existing.get(row.email.lower())
         if person is None:
             level = f" at {row.level_code} since {row.level_since}" if row.level_code else ""
             changes.append(Change(row.email, "new person", f"{row.name}{level}"))
             continue
-        before, after = person_snapshot(person), _row_snapshot(row, existing)
+        before, after = person_snapshot(person), _row_snapshot(row, existing, team_names)
         diffs = [
             f"{k}: {before[k] or '—'} → {after[k] or '—'}" for k in before if before[k] != after[k]
         ]
@@ -197,13 +214,14 @@ def _changes(
     return changes
 
 
-def _row_snapshot(row: Row, existing: dict[str, Person]) -> dict:
+def _row_snapshot(row: Row, existing: dict[str, Person], team_names: dict[str, str]) -> dict:
+    """The row as `person_snapshot` would read it once applied (teams match whatever the case)."""
     manager = existing.get(row.manager_email.lower())
     return {
         "name": row.name,
         "email": row.email,
         "manager": (manager.email if manager else row.manager_email) or None,
-        "team": row.team or None,
+        "team": team_names.get(row.team.lower(), row.team) or None,
     }
 
 

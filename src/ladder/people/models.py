@@ -29,6 +29,16 @@ class PersonQuerySet(models.QuerySet):
         """Everyone below `manager` in the tree, directly or through others: one query."""
         return self.filter(path__startswith=manager.path).exclude(pk=manager.pk)
 
+    def with_level_history(self):
+        """Prefetch each person's whole history as `history` (one query), for time in level."""
+        return self.prefetch_related(
+            models.Prefetch(
+                "level_history",
+                queryset=LevelAssignment.objects.select_related("level"),
+                to_attr="history",
+            )
+        )
+
     def with_current_level(self):
         """Prefetch each person's open level assignment as `current_assignments` (one query)."""
         return self.prefetch_related(

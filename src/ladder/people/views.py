@@ -30,9 +30,10 @@ def nav_context(request):
 
 
 def _with_tenure(people, today):
+    """Time in level from the whole history, as the person page counts it (needs
+    `with_level_history()`)."""
     for person in people:
-        current = person.current_assignment
-        person.tenure = level_tenure([current], today) if current else None
+        person.tenure = level_tenure(person.history, today)
     return people
 
 
@@ -42,7 +43,12 @@ def directory(request):
         raise Http404("Not found")
     people = permissions.visible_people(request.user)
     form = DirectoryFilter(request.GET or None, people=people)
-    people = form.apply(people).select_related("team", "manager").with_current_level()
+    people = (
+        form.apply(people)
+        .select_related("team", "manager")
+        .with_current_level()
+        .with_level_history()
+    )
     page = Paginator(people.order_by("name", "pk"), 50).get_page(request.GET.get("page"))
     _with_tenure(page.object_list, timezone.localdate())
     query = request.GET.copy()
@@ -95,7 +101,9 @@ def team_detail(request, slug):
     me = permissions.person_of(request.user)
     if me is not None and me.team_id == team.pk:
         members = members | team.members.filter(pk=me.pk)
-    members = list(members.select_related("manager").with_current_level().order_by("name"))
+    members = list(
+        members.select_related("manager").with_current_level().with_level_history().order_by("name")
+    )
     if not members and not permissions.is_admin(request.user):
         raise Http404("Not found")
     _with_tenure(members, timezone.localdate())
