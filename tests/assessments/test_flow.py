@@ -281,3 +281,40 @@ def test_a_rating_that_is_not_a_number_is_a_bad_request(client, org):
     assert response.status_code == 400
     assessment.refresh_from_db()
     assert assessment.revision == 1
+
+
+def test_the_assessment_page_makes_as_many_queries_with_evidence_everywhere(client, org):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from ladder.assessments.models import Evidence
+
+    assessment = start(client, org.engineer, org.engineer, "self", org.levels["MD2"])
+    url = f"/assessments/{assessment.pk}/"
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    def link_evidence(items):
+        data = answers(assessment, save="1")
+        for item in items:
+            entry = Evidence.objects.create(
+                person=org.engineer,
+                added_by=org.engineer,
+                happened_on=datetime.date(2026, 1, 5),
+                text="Did it.",
+            )
+            entry.criteria.add(item.criterion)
+            data[f"evidence-{item.criterion_id}"] = [entry.pk]
+        client.post(url, data)
+        assessment.refresh_from_db()
+
+    items = list(assessment.criteria.all())
+    link_evidence(items[:1])
+    one = queries()
+    link_evidence(items)
+
+    assert assessment.criteria.filter(evidence__isnull=False).distinct().count() == len(items)
+    assert queries() == one

@@ -345,3 +345,20 @@ def test_a_rule_value_out_of_range_in_a_block_mapping_is_reported_on_its_own_lin
     text = ladder_text(front="rules:\n  max_rating_shortfall: 1\n  min_criteria_met: 2")
     (error,) = errors_of(text)
     assert error.line == line_of(text, "min_criteria_met: 2") == 4
+
+
+def test_a_ratings_header_with_a_repeated_or_empty_name_is_an_error(seed_text):
+    repeated = seed_text.replace("| People Management |", "| Team Contributor |")
+    empty = seed_text.replace("| People Management |", "|  |")
+
+    with pytest.raises(LadderError) as caught:
+        parse(repeated, path="x.md")
+    assert (
+        "x.md:46: level TL2: dimension 'Team Contributor' appears twice in the ratings header"
+        in str(caught.value)
+    )
+    with pytest.raises(LadderError) as caught:
+        parse(empty, path="x.md")
+    assert "x.md:46: level TL2: column 3 of the ratings header has no dimension name" in str(
+        caught.value
+    )

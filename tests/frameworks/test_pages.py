@@ -229,3 +229,22 @@ def test_odd_input_in_the_address_gets_an_answer_not_a_crash(client, dotnet):
     assert client.get("/ladders/dotnet/compare/", {"a": "md1", "b": "MD2"})["Location"] == (
         "/ladders/dotnet/compare/MD1/MD2/"
     )
+
+
+def test_a_ladder_of_two_dimensions_reads_without_a_chart(client):
+    two = ladder_of(3).replace("[Craft, Impact, People]", "[Craft, Impact]")
+    two = two.replace("| Craft | Impact | People |", "| Craft | Impact |").replace(
+        "| - | - | - |", "| - | - |"
+    )
+    two = re.sub(r"\| (\d) \| 2 \| 3 \|", r"| \1 | 2 |", two)
+    ladder_import(source=two, source_name="two.md", slug="two")
+
+    for url in [
+        "/ladders/two/",
+        "/ladders/two/levels/E2/",
+        "/ladders/two/compare/E1/E2/",
+        "/ladders/two/print/",
+    ]:
+        html = page(client, url)
+        assert "<svg" not in html
+    assert '<th scope="row">Impact</th><td>2</td>' in page(client, "/ladders/two/levels/E2/")

@@ -43,13 +43,13 @@ def next_level_rows(level: Level) -> list[Level]:
 
 
 def with_details(assessments):
-    """Prefetch criteria (with their text and evidence) and ratings: three queries in all."""
+    """Prefetch criteria (with their text and evidence) and ratings: four queries in all."""
     return assessments.select_related("level", "author", "person").prefetch_related(
         Prefetch(
             "criteria",
-            queryset=CriterionAssessment.objects.select_related("criterion").order_by(
-                "criterion__position"
-            ),
+            queryset=CriterionAssessment.objects.select_related("criterion")
+            .prefetch_related("evidence")
+            .order_by("criterion__position"),
         ),
         "ratings",
     )

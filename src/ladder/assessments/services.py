@@ -126,6 +126,7 @@ def assessment_save(
     allowed_evidence = set(
         Evidence.objects.filter(person=assessment.person).values_list("pk", flat=True)
     )
+    links = []
     for criterion_id, data in criteria.items():
         item = items.get(criterion_id)
         if item is None:
@@ -133,7 +134,15 @@ def assessment_save(
         if data.status and data.status not in Status.values:
             raise ValidationError(f"Unknown status {data.status!r}.")
         item.status, item.comment = data.status, data.comment.strip()
-        item.evidence.set([pk for pk in data.evidence_ids if pk in allowed_evidence])
+        links += [
+            (item.pk, pk) for pk in dict.fromkeys(data.evidence_ids) if pk in allowed_evidence
+        ]
+    # Evidence links are rewritten in two statements, not a query per criterion.
+    through = CriterionAssessment.evidence.through
+    through.objects.filter(criterionassessment__assessment=assessment).delete()
+    through.objects.bulk_create(
+        through(criterionassessment_id=item, evidence_id=evidence) for item, evidence in links
+    )
     CriterionAssessment.objects.bulk_update(items.values(), ["status", "comment"])
     assessment.refresh_from_db()
     return assessment

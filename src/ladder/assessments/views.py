@@ -5,13 +5,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from ladder.frameworks.charts import Shape, radar_svg
+from ladder.frameworks.charts import MIN_DIMENSIONS, Shape, radar_svg
 from ladder.frameworks.models import Criterion, Level
 from ladder.people import permissions
 from ladder.people.models import Person
@@ -66,10 +67,12 @@ def person_panel(request, person: Person) -> dict:
             Shape("Manager rating", {r.dimension: r.rating for r in manager.ratings.all()}, "d")
         )
     version = target.version
-    chart = radar_svg(
-        version.dimensions, shapes, scale_min=version.scale_min, scale_max=version.scale_max,
-        title=f"{person.name} against {target.code}",
-    )  # fmt: skip
+    chart = ""
+    if len(version.dimensions) >= MIN_DIMENSIONS:
+        chart = radar_svg(
+            version.dimensions, shapes, scale_min=version.scale_min, scale_max=version.scale_max,
+            title=f"{person.name} against {target.code}",
+        )  # fmt: skip
     plan = GrowthPlan.objects.filter(person=person).first()
     items = list(plan.items.select_related("owner")) if plan else []
     done = sum(item.state == GrowthItem.State.DONE for item in items)
@@ -469,9 +472,12 @@ def plan_item(request, pk, item):
 def reports(request):
     me = _me(request)
     today = timezone.localdate()
-    people = list(Person.objects.reports_of(me).select_related("team").order_by("name"))
+    reports = Person.objects.reports_of(me).select_related("team").order_by("name", "pk")
+    page = Paginator(reports, 50).get_page(request.GET.get("page"))
+    people = list(page.object_list)
     if not people:
         raise Http404("Not found")
+    # Only this page's people are judged, so a large organisation costs no more per page.
     standings = standings_of(people, today)
     verdicts = readiness_of_many(people, standings, today)
     rows = [
@@ -484,4 +490,4 @@ def reports(request):
         }
         for person in people
     ]
-    return render(request, "assessments/reports.html", {"rows": rows})
+    return render(request, "assessments/reports.html", {"rows": rows, "page": page, "query": ""})

@@ -20,6 +20,9 @@ PAD = 6
 # >= 4.5:1 on white; b and d have hollow markers and c and d dashed outlines, so all four differ
 # in greyscale print too.
 
+# A radar with fewer axes is a line or a point: callers show a table instead.
+MIN_DIMENSIONS = 3
+
 
 @dataclass(frozen=True)
 class Shape:
@@ -41,8 +44,10 @@ def _wrap(label: str) -> list[str]:
 
 
 def _validate(dims, shapes, scale_min, scale_max) -> None:
-    if len(dims) < 3:
-        raise ValueError(f"a radar chart needs at least 3 dimensions, got {len(dims)}")
+    if len(dims) < MIN_DIMENSIONS:
+        raise ValueError(
+            f"a radar chart needs at least {MIN_DIMENSIONS} dimensions, got {len(dims)}"
+        )
     if len(set(dims)) != len(dims):
         raise ValueError(f"radar chart dimensions must be unique, got {dims}")
     if scale_max <= scale_min:

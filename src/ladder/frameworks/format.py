@@ -379,6 +379,17 @@ class _Parser:
             self.error(header_line, f"level {level.code}: a second ratings table")
             return header
         level.header, level.header_line = header, header_line
+        for position, name in enumerate(header):
+            if not name:
+                self.error(
+                    header_line,
+                    f"level {level.code}: column {position + 1} of the ratings header has no dimension name",
+                )
+            elif header.index(name) != position:
+                self.error(
+                    header_line,
+                    f"level {level.code}: dimension {name!r} appears twice in the ratings header",
+                )
         if len(body) != 1:
             self.error(header_line, f"level {level.code}: the ratings table needs exactly one row")
         scale = front.get("scale", Scale())

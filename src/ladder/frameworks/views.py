@@ -10,7 +10,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
 
-from .charts import Shape, radar_svg
+from .charts import MIN_DIMENSIONS, Shape, radar_svg
 from .diff import diff_ladders
 from .export import ladder_to_json
 from .format import format_ladder
@@ -42,6 +42,8 @@ def _sections(level: LevelData) -> list[tuple[str, tuple[str, ...]]]:
 
 
 def _chart(data: LadderData, shapes: list[Shape], title: str, *, compact: bool = False) -> str:
+    if len(data.dimensions) < MIN_DIMENSIONS:
+        return ""  # a radar needs three axes; the ratings table beside it says it all
     svg = radar_svg(
         data.dimensions,
         shapes,
