@@ -249,3 +249,19 @@ def test_a_file_that_is_not_csv_is_reported_with_its_line(dotnet_version):
 
     assert plan.errors and plan.errors[0].startswith("people.csv:5: not readable as CSV")
     assert Person.objects.count() == 0
+
+
+def test_a_corrected_start_keeps_the_history_from_overlapping(dotnet_version):
+    run(GOOD, dotnet_version)
+    run(GOOD.replace("Core,MD1,2023-03-01", "Core,MD2,2024-09-01"), dotnet_version)
+
+    earlier = run(GOOD.replace("Core,MD1,2023-03-01", "Core,MD2,2024-06-01"), dotnet_version)
+    too_early = run(GOOD.replace("Core,MD1,2023-03-01", "Core,MD2,2020-01-01"), dotnet_version)
+
+    assert earlier.ok and earlier.applied
+    history = list(LevelAssignment.objects.filter(person__email="eve@acme.test").order_by("start"))
+    assert [(a.level.code, a.start, a.end) for a in history] == [
+        ("MD1", datetime.date(2023, 3, 1), datetime.date(2024, 6, 1)),
+        ("MD2", datetime.date(2024, 6, 1), None),
+    ]
+    assert "on or before the level before it" in too_early.errors[0]

@@ -224,3 +224,32 @@ def test_time_in_level_reads_the_same_on_the_directory_and_the_person_page(clien
     listed = {p.name: p.tenure for p in client.get("/people/").context["page"].object_list}
 
     assert listed["Eve Engineer"].since == person_page.since == datetime.date(2023, 3, 1)
+
+
+def test_correcting_a_start_moves_the_end_of_the_level_before(org):
+    person_set_level(
+        by=None, person=org.engineer, level=org.levels["MD2"], since=datetime.date(2024, 6, 1)
+    )
+
+    person_set_level(
+        by=None, person=org.engineer, level=org.levels["MD2"], since=datetime.date(2024, 5, 1)
+    )
+
+    history = list(LevelAssignment.objects.filter(person=org.engineer).order_by("start"))
+    assert [(a.level.code, a.start, a.end) for a in history] == [
+        ("MD1", datetime.date(2023, 3, 1), datetime.date(2024, 5, 1)),
+        ("MD2", datetime.date(2024, 5, 1), None),
+    ]
+    with pytest.raises(ValidationError, match="on or before the level before it"):
+        person_set_level(
+            by=None, person=org.engineer, level=org.levels["MD2"], since=datetime.date(2020, 1, 1)
+        )
+
+
+def test_rebuilding_paths_refuses_a_cycle_rather_than_looping(org):
+    from ladder.people.tree import rebuild_paths
+
+    Person.objects.filter(pk=org.skip.pk).update(manager=org.engineer)
+
+    with pytest.raises(ValueError, match="cycle"):
+        rebuild_paths()

@@ -16,7 +16,13 @@ from ladder.audit.services import audit_event, audit_record_many
 from ladder.frameworks.models import LadderVersion, Level
 
 from .models import LevelAssignment, Person, Team
-from .services import person_snapshot, reason_for_change, team_for_name
+from .services import (
+    check_corrected_start,
+    lock_tree,
+    person_snapshot,
+    reason_for_change,
+    team_for_name,
+)
 from .tree import find_cycle, rebuild_paths
 
 COLUMNS = ["email", "name", "manager_email", "team", "level_code", "level_since"]
@@ -58,8 +64,15 @@ class ImportPlan:
         return not self.errors
 
 
+@transaction.atomic
 def people_import(*, by, text: str, path: str, version: LadderVersion, apply: bool) -> ImportPlan:
-    """Check a people CSV against the organisation; with `apply`, write it all or nothing."""
+    """Check a people CSV against the organisation; with `apply`, write it all or nothing.
+
+    The checks and the writes happen in one transaction under the tree lock, so what was
+    checked is what gets written.
+    """
+    if apply:
+        lock_tree()
     plan = ImportPlan()
     plan.rows = _read(text, path, version, plan.errors)
     if not plan.rows and plan.errors:
@@ -73,11 +86,19 @@ def people_import(*, by, text: str, path: str, version: LadderVersion, apply: bo
         plan.errors.sort(key=_line_of)
         return plan
     levels = {level.code: level for level in version.levels.all()}
-    plan.changes = _changes(plan.rows, existing, levels, path, plan.errors)
+    # The closed assignment each open one follows, by (person, its end): a corrected start
+    # moves that end along.
+    previous = {
+        (a.person_id, a.end): a
+        for a in LevelAssignment.objects.filter(
+            person__in=existing.values(), end__isnull=False
+        ).select_related("level")
+    }
+    plan.changes = _changes(plan.rows, existing, levels, previous, path, plan.errors)
     if plan.errors:
         return plan
     if apply and plan.changes:
-        _apply(by, plan.rows, existing, levels)
+        _apply(by, plan.rows, existing, levels, previous)
         plan.applied = True
     return plan
 
@@ -178,6 +199,7 @@ def _changes(
     rows: list[Row],
     existing: dict[str, Person],
     levels: dict[str, Level],
+    previous: dict,
     path: str,
     errors: list[str],
 ) -> list[Change]:
@@ -201,6 +223,14 @@ def _changes(
             or current.level.code != row.level_code
             or current.start != row.level_since
         ):
+            if current and current.level.code == row.level_code:
+                try:
+                    check_corrected_start(
+                        person, current, previous.get((person.pk, current.start)), row.level_since
+                    )
+                except ValidationError as error:
+                    errors.append(f"{path}:{row.line}: {error.messages[0]}")
+                    continue
             if current and current.level.code != row.level_code and row.level_since < current.start:
                 errors.append(
                     f"{path}:{row.line}: {row.email} is at {current.level.code} since "
@@ -226,7 +256,9 @@ def _row_snapshot(row: Row, existing: dict[str, Person], team_names: dict[str, s
 
 
 @transaction.atomic
-def _apply(by, rows: list[Row], existing: dict[str, Person], levels: dict[str, Level]) -> None:
+def _apply(
+    by, rows: list[Row], existing: dict[str, Person], levels: dict[str, Level], previous: dict
+) -> None:
     teams = {t.name.lower(): t for t in Team.objects.all()}
     for row in rows:
         if row.team and row.team.lower() not in teams:
@@ -257,11 +289,11 @@ def _apply(by, rows: list[Row], existing: dict[str, Person], levels: dict[str, L
             )
     Person.objects.bulk_update(updated, ["name", "email", "team", "manager"], batch_size=1000)
     rebuild_paths()
-    events += _apply_levels(by, rows, people, levels)
+    events += _apply_levels(by, rows, people, levels, previous)
     audit_record_many(events)
 
 
-def _apply_levels(by, rows, people, levels) -> list:
+def _apply_levels(by, rows, people, levels, previous) -> list:
     closing, opening, events = [], [], []
     for row in rows:
         if not row.level_code:
@@ -275,14 +307,15 @@ def _apply_levels(by, rows, people, levels) -> list:
             {"level": current.level.code, "since": current.start.isoformat()} if current else None
         )
         if current and current.level.code == level.code:
-            current.start = row.level_since  # same level, corrected date
+            # Same level, corrected date: the level before it now ends that day.
+            earlier = previous.get((person.pk, current.start))
+            if earlier is not None:
+                earlier.end = row.level_since
+                closing.append(earlier)
+            current.start = row.level_since
             closing.append(current)
         else:
             if current:
-                if row.level_since < current.start:
-                    raise ValidationError(
-                        f"line {row.line}: {row.email}'s new level starts before the current one ({current.start})"
-                    )
                 current.end = row.level_since
                 closing.append(current)
             opening.append(

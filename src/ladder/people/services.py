@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Value
 from django.db.models.functions import Concat, Substr
 from django.utils.text import slugify
@@ -43,6 +43,21 @@ def _unique_team_slug(name: str) -> str:
     return slug
 
 
+def lock_tree() -> None:
+    """Serialise changes to the manager tree until the transaction ends.
+
+    Two moves checked at once could each pass the cycle check and together make a cycle. On
+    PostgreSQL a transaction-scoped advisory lock orders them; SQLite has one writer at a time.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [TREE_LOCK])
+
+
+# An arbitrary constant naming the manager tree's advisory lock.
+TREE_LOCK = 0x1ADDE4
+
+
 def check_manager(person: Person, manager: Person | None) -> None:
     """Refuse a manager that would make the tree a cycle."""
     if manager is None or person.pk is None:
@@ -69,6 +84,9 @@ def person_create(
 ) -> Person:
     if Person.objects.filter(email__iexact=email).exists():
         raise ValidationError(f"Someone already has the email {email}.")
+    lock_tree()
+    if manager is not None:
+        manager.refresh_from_db(fields=["path"])
     person = Person.objects.create(name=name, email=email.strip(), manager=manager, team=team)
     person.path = f"{manager.path if manager else '/'}{person.pk}/"
     person.save(update_fields=["path"])
@@ -90,7 +108,11 @@ def person_create(
 def person_update(
     *, by, person: Person, name: str, email: str, manager: Person | None, team: Team | None
 ) -> Person:
+    lock_tree()
+    # Read under the lock: the paths that the cycle check compares are current.
     person = Person.objects.select_for_update().get(pk=person.pk)
+    if manager is not None:
+        manager = Person.objects.get(pk=manager.pk)
     before = person_snapshot(person)
     if Person.objects.filter(email__iexact=email).exclude(pk=person.pk).exists():
         raise ValidationError(f"Someone else already has the email {email}.")
@@ -140,9 +162,20 @@ def person_set_level(
         .first()
     )
     before = _assignment_snapshot(current)
-    if current and current.level_id == level.pk:
+    # Codes, not rows: a later ladder version has new rows for the same level.
+    if current and current.level.code == level.code:
         if current.start == since:
             return current
+        previous = (
+            LevelAssignment.objects.select_for_update()
+            .filter(person=person, end=current.start)
+            .exclude(pk=current.pk)
+            .first()
+        )
+        check_corrected_start(person, current, previous, since)
+        if previous is not None:
+            previous.end = since
+            previous.save(update_fields=["end"])
         current.start = since
         current.save(update_fields=["start"])
         audit_record(
@@ -175,6 +208,21 @@ def person_set_level(
         after=_assignment_snapshot(assignment),
     )
     return assignment
+
+
+def check_corrected_start(
+    person: Person,
+    current: LevelAssignment,
+    previous: LevelAssignment | None,
+    since: datetime.date,
+) -> None:
+    """A corrected start moves the end of the level before it, and must stay after its start,
+    so the history never overlaps."""
+    if previous is not None and since <= previous.start:
+        raise ValidationError(
+            f"{person.email}: {current.level.code} cannot start on {since}, on or before the "
+            f"level before it ({previous.level.code}, from {previous.start})."
+        )
 
 
 def _assignment_snapshot(assignment: LevelAssignment | None) -> dict | None:

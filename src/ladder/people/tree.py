@@ -28,6 +28,8 @@ def rebuild_paths() -> int:
         chain = []
         node = pk
         while node is not None and node not in paths:
+            if node in chain:
+                raise ValueError(f"the manager tree has a cycle through person {node}")
             chain.append(node)
             node = parent[node]
         prefix = paths[node] if node is not None else "/"
