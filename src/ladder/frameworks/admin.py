@@ -34,7 +34,9 @@ class VersionInline(ReadOnlyInline):
 
 
 @admin.register(Ladder)
-class LadderAdmin(admin.ModelAdmin):
+class LadderAdmin(ReadOnlyAdmin):
+    """Ladders change through `ladder import`, which versions and audits every change."""
+
     list_display = ["title", "slug", "created_at"]
     search_fields = ["title", "slug"]
     readonly_fields = ["created_at"]

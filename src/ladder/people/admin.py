@@ -1,11 +1,22 @@
 """People in the Django admin: changes go through the same services, so they are audited."""
 
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import ValidationError
+
+from ladder.audit.services import audit_record
 
 from . import permissions
 from .models import LevelAssignment, Person, Team
-from .services import person_create, person_set_admin, person_update
+from .services import (
+    check_manager,
+    person_create,
+    person_link_user,
+    person_set_admin,
+    person_update,
+)
 
 
 class AdminOnly:
@@ -29,8 +40,30 @@ class LevelHistoryInline(admin.TabularInline):
         return False
 
 
+class PersonForm(forms.ModelForm):
+    """Checks the manager tree before saving, so a refused change is shown on the form."""
+
+    class Meta:
+        model = Person
+        fields = ["name", "email", "manager", "team", "user"]
+
+    def clean(self):
+        data = super().clean()
+        email = data.get("email", "")
+        clash = Person.objects.filter(email__iexact=email).exclude(pk=self.instance.pk)
+        if email and clash.exists():
+            self.add_error("email", f"Someone already has the email {email}.")
+        if self.instance.pk is not None:
+            try:
+                check_manager(Person.objects.get(pk=self.instance.pk), data.get("manager"))
+            except ValidationError as error:
+                self.add_error("manager", error)
+        return data
+
+
 @admin.register(Person)
 class PersonAdmin(AdminOnly, admin.ModelAdmin):
+    form = PersonForm
     list_display = ["name", "email", "team", "manager"]
     list_filter = ["team"]
     search_fields = ["name", "email"]
@@ -67,8 +100,7 @@ class PersonAdmin(AdminOnly, admin.ModelAdmin):
                     manager=data["manager"],
                     team=data["team"],
                 )
-            if person.user_id != (data["user"].pk if data["user"] else None):
-                Person.objects.filter(pk=person.pk).update(user=data["user"])
+            person_link_user(by=request.user, person=person, user=data["user"])
         except ValidationError as error:
             self.message_user(request, "; ".join(error.messages), messages.ERROR)
             return
@@ -100,3 +132,48 @@ class TeamAdmin(AdminOnly, admin.ModelAdmin):
         return permissions.is_admin(request.user)
 
     has_add_permission = has_change_permission
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # deleting a team would silently take it from its members
+
+    def save_model(self, request, obj, form, change):
+        before = {f: form.initial.get(f) for f in form.changed_data} if change else None
+        super().save_model(request, obj, form, change)
+        if form.changed_data or not change:
+            after = {f: form.cleaned_data.get(f) for f in form.changed_data}
+            action = "team.updated" if change else "team.created"
+            audit_record(by=request.user, action=action, target=obj, before=before, after=after)
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class AuditedUserAdmin(UserAdmin):
+    """Django's own user admin, with every change to a login's rights in the audit log."""
+
+    AUDITED = ["is_active", "is_staff", "is_superuser", "email"]
+
+    def save_model(self, request, obj, form, change):
+        before = (
+            {f: getattr(User.objects.get(pk=obj.pk), f) for f in self.AUDITED} if change else None
+        )
+        super().save_model(request, obj, form, change)
+        after = {f: getattr(obj, f) for f in self.AUDITED}
+        if before != after:
+            action = "role.changed" if change else "login.created"
+            audit_record(by=request.user, action=action, target=obj, before=before, after=after)
+
+    def delete_model(self, request, obj):
+        self._record_deletion(request, obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self._record_deletion(request, obj)
+        super().delete_queryset(request, queryset)
+
+    def _record_deletion(self, request, obj):
+        before = {"login": obj.get_username()}
+        audit_record(by=request.user, action="login.deleted", target=obj, before=before, after=None)

@@ -248,3 +248,15 @@ def person_set_admin(*, by, person: Person, admin: bool) -> None:
         audit_record(
             by=by, action="role.changed", target=person, before=before, after={"admin": admin}
         )
+
+
+@transaction.atomic
+def person_link_user(*, by, person: Person, user) -> None:
+    """Give a person a login, or take it away: a login sees what the person may see."""
+    before = {"login": person.user.get_username() if person.user_id else None}
+    after = {"login": user.get_username() if user else None}
+    if before == after:
+        return
+    Person.objects.filter(pk=person.pk).update(user=user)
+    person.user = user
+    audit_record(by=by, action="login.linked", target=person, before=before, after=after)
