@@ -362,3 +362,18 @@ def test_a_ratings_header_with_a_repeated_or_empty_name_is_an_error(seed_text):
     assert "x.md:46: level TL2: column 3 of the ratings header has no dimension name" in str(
         caught.value
     )
+
+
+@pytest.mark.parametrize(
+    "text, months",
+    [
+        ("2-3 years in the role", 24),
+        ("6 to 12 months", 6),
+        ("1 year and 6 months", 18),
+        ("1 year, 6 months", 18),
+        ("an 18-month stint", 18),
+        ("two years and a bit", 24),
+    ],
+)
+def test_ranges_count_from_their_lower_end_and_parts_of_a_duration_add_up(text, months):
+    assert months_of(text) == months

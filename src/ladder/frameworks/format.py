@@ -54,11 +54,16 @@ _NUMBER_WORDS = {
     "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
     "eighteen": 18, "twenty-four": 24, "thirty-six": 36,
 }  # fmt: skip
+_COUNT = r"\d+(?:\.\d+)?|" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True))
 _DURATION = re.compile(
-    r"\b(?P<count>\d+(?:\.\d+)?|" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")"
+    rf"\b(?P<count>{_COUNT})"
+    # A range ("2-3 years", "6 to 12 months") counts from its lower end.
+    rf"(?:\s*(?:-|–|to)\s*(?:{_COUNT}))?"
     r"\s*(?:\+|or more|or longer)?\s*-?\s*(?P<unit>years?|months?)\b",
     re.IGNORECASE,
 )
+# What may stand between the parts of one duration: "1 year and 6 months", "1 year, 6 months".
+_JOINER = re.compile(r"\s*(?:,|and|,\s*and)?\s*", re.IGNORECASE)
 _RULE_TYPES = {f.name: f.type for f in dataclasses.fields(PromotionRules)}
 
 
@@ -83,13 +88,21 @@ class ParseError:
 
 
 def months_of(text: str) -> int | None:
-    """The duration a Minimum Experience line states, in months ("2+ years" -> 24), or None."""
+    """The duration a Minimum Experience line states, in months ("2+ years" -> 24), or None.
+
+    The first duration counts, with any part joined to it ("1 year and 6 months" -> 18).
+    """
     match = _DURATION.search(text)
     if not match:
         return None
-    word = match["count"].lower()
-    count = float(_NUMBER_WORDS.get(word, 0) or word)
-    return round(count * 12 if match["unit"].lower().startswith("year") else count)
+    total = 0.0
+    while match:
+        word = match["count"].lower()
+        count = float(_NUMBER_WORDS.get(word, 0) or word)
+        total += count * 12 if match["unit"].lower().startswith("year") else count
+        joiner = _JOINER.match(text, match.end())
+        match = _DURATION.match(text, joiner.end()) if joiner else None
+    return round(total)
 
 
 def parse_file(path: str | Path) -> Ladder:
