@@ -318,3 +318,27 @@ def test_the_assessment_page_makes_as_many_queries_with_evidence_everywhere(clie
 
     assert assessment.criteria.filter(evidence__isnull=False).distinct().count() == len(items)
     assert queries() == one
+
+
+def test_a_new_ladder_version_reaches_people_already_on_it(client, org, dotnet_text):
+    from ladder.frameworks.format import parse
+    from ladder.frameworks.models import Level
+
+    marker = f"- {parse(dotnet_text).level('MD2').skills[-1]}\n"
+    assert dotnet_text.count(marker) == 1
+    ladder_import(
+        source=dotnet_text.replace(
+            marker, marker + "- Writes clear design notes before building.\n"
+        ),
+        source_name="dotnet.md",
+        slug="dotnet",
+    )
+
+    assessment = start(
+        client, org.engineer, org.engineer, "self", Level.objects.get(code="MD2", version__number=2)
+    )
+
+    assert assessment.level.version.number == 2
+    assert assessment.criteria.filter(
+        criterion__text="Writes clear design notes before building."
+    ).exists()

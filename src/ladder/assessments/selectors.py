@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch
 
-from ladder.frameworks.models import Level
+from ladder.frameworks.models import LadderVersion, Level
 from ladder.frameworks.selectors import version_ladder
 from ladder.people.models import LevelAssignment, Person
 from ladder.people.tenure import level_tenure
@@ -26,20 +26,7 @@ class Standing:
 
 
 def standing_of(person: Person, today: datetime.date) -> Standing:
-    history = list(LevelAssignment.objects.filter(person=person).select_related("level__version"))
-    tenure = level_tenure(history, today)
-    if tenure is None:
-        return Standing(None, None, [])
-    current = tenure.assignment.level
-    return Standing(current, tenure.since, next_level_rows(current))
-
-
-def next_level_rows(level: Level) -> list[Level]:
-    """The next levels of a level, as rows of the same ladder version."""
-    data = version_ladder(level.version)
-    codes = [lv.code for lv in data.next_levels(data.level(level.code))]
-    rows = {row.code: row for row in Level.objects.filter(version=level.version, code__in=codes)}
-    return [rows[code] for code in codes]
+    return standings_of([person], today)[person.pk]
 
 
 def with_details(assessments):
@@ -97,18 +84,26 @@ def readiness_of(
 
 
 def standings_of(people: list[Person], today: datetime.date) -> dict[int, Standing]:
-    """`standing_of` for many people at once, in a fixed number of queries."""
+    """Each person's standing, in a fixed number of queries.
+
+    The current level is read in the latest version of its ladder, so a new import reaches
+    everyone: assessments and readiness use its wording, ratings and next levels. A level the
+    latest version no longer has stays as it was, with no next step.
+    """
     history: dict[int, list[LevelAssignment]] = {p.pk: [] for p in people}
     for assignment in LevelAssignment.objects.filter(person__in=people).select_related(
         "level__version"
     ):
         history[assignment.person_id].append(assignment)
     tenures = {pk: level_tenure(items, today) for pk, items in history.items()}
-    versions = {t.assignment.level.version for t in tenures.values() if t}
-    ladders = {v.pk: version_ladder(v) for v in versions}
+    ladder_ids = {t.assignment.level.version.ladder_id for t in tenures.values() if t}
+    latest: dict[int, LadderVersion] = {}
+    for version in LadderVersion.objects.filter(ladder_id__in=ladder_ids).order_by("-number"):
+        latest.setdefault(version.ladder_id, version)
+    ladders = {v.pk: version_ladder(v) for v in latest.values()}
     rows = {
         (lv.version_id, lv.code): lv
-        for lv in Level.objects.filter(version__in=versions).select_related("version")
+        for lv in Level.objects.filter(version__in=latest.values()).select_related("version")
     }
     standings = {}
     for pk, tenure in tenures.items():
@@ -116,11 +111,14 @@ def standings_of(people: list[Person], today: datetime.date) -> dict[int, Standi
             standings[pk] = Standing(None, None, [])
             continue
         level = tenure.assignment.level
-        data = ladders[level.version_id]
-        following = [
-            rows[(level.version_id, lv.code)] for lv in data.next_levels(data.level(level.code))
-        ]
-        standings[pk] = Standing(level, tenure.since, following)
+        version = latest[level.version.ladder_id]
+        current = rows.get((version.pk, level.code))
+        if current is None:
+            standings[pk] = Standing(level, tenure.since, [])
+            continue
+        data = ladders[version.pk]
+        following = [rows[(version.pk, lv.code)] for lv in data.next_levels(data.level(level.code))]
+        standings[pk] = Standing(current, tenure.since, following)
     return standings
 
 

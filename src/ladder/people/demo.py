@@ -895,7 +895,7 @@ class _LevelInfo:
     data: LevelData
     criteria: list[Criterion]
     expected: list[ExpectedRating]
-    # The first of its next levels, as `next_level_rows` and `standings_of` order them.
+    # The first of its next levels, as `standings_of` orders them.
     next: _LevelInfo | None = None
 
 
