@@ -80,3 +80,19 @@ def test_the_ladder_prints_one_level_per_page(page, dotnet_site, artifacts):
     expect(page.locator("article.level-page")).to_have_count(10)
     (artifacts / "ladder.pdf").write_bytes(page.pdf(format="A4"))
     assert pdf_pages(page) == 10
+
+
+def test_pages_fit_a_phone_screen(browser, dotnet_site, artifacts):
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    for path in [
+        "/",
+        "/ladders/dotnet/levels/TL2/",
+        "/ladders/dotnet/compare/TL1/TL2/",
+        "/ladders/dotnet/search/?q=team",
+    ]:
+        page.goto(dotnet_site + path)
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), path
+    page.goto(dotnet_site + "/ladders/dotnet/compare/TL1/TL2/")
+    page.screenshot(path=artifacts / "phone-compare.png", full_page=True)
+    context.close()
