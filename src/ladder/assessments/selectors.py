@@ -24,6 +24,10 @@ class Standing:
     since: datetime.date | None
     next_levels: list[Level]
 
+    def assessable_levels(self) -> list[Level]:
+        """What the person may be assessed against: their current level or a next one."""
+        return [self.current, *self.next_levels] if self.current else []
+
 
 def standing_of(person: Person, today: datetime.date) -> Standing:
     return standings_of([person], today)[person.pk]

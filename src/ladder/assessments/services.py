@@ -57,7 +57,7 @@ def assessment_start(
     *, author: Person, person: Person, level: Level, role: str, standing: Standing
 ) -> Assessment:
     """A draft against the person's current level or one of their next levels."""
-    allowed = [standing.current, *standing.next_levels] if standing.current else []
+    allowed = standing.assessable_levels()
     if level not in allowed:
         codes = ", ".join(lv.code for lv in allowed) or "none: the person has no level yet"
         raise ValidationError(f"{person.name} can be assessed against {codes}, not {level.code}.")

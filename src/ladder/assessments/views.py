@@ -102,7 +102,7 @@ def assessment_list(request, pk):
     person = permissions.get_visible_person(request.user, pk)
     today = timezone.localdate()
     standing = standing_of(person, today)
-    levels = [standing.current, *standing.next_levels] if standing.current else []
+    levels = standing.assessable_levels()
     visible = [
         a
         for a in Assessment.objects.for_person(person).select_related("level", "author", "person")
@@ -125,7 +125,7 @@ def assessment_start(request, pk):
     if role not in Assessment.Role.values or not permissions.may_assess(request.user, person, role):
         raise Http404("Not found")
     standing = standing_of(person, timezone.localdate())
-    levels = [standing.current, *standing.next_levels] if standing.current else []
+    levels = standing.assessable_levels()
     form = StartAssessmentForm(request.POST, levels=levels, prefix=role)
     if not form.is_valid():
         messages.error(request, "Choose a level to assess against.")
@@ -300,7 +300,7 @@ def assessment_share(request, pk):
 def side_by_side(request, pk):
     person = permissions.get_visible_person(request.user, pk)
     standing = standing_of(person, timezone.localdate())
-    levels = [standing.current, *standing.next_levels] if standing.current else []
+    levels = standing.assessable_levels()
     level = next((lv for lv in levels if lv.code == request.GET.get("level")), None)
     pairs = []
     for candidate in [level] if level else levels:
@@ -357,7 +357,7 @@ def side_by_side(request, pk):
 def evidence(request, pk):
     person = permissions.get_visible_person(request.user, pk)
     standing = standing_of(person, timezone.localdate())
-    levels = [standing.current, *standing.next_levels] if standing.current else []
+    levels = standing.assessable_levels()
     criteria = (
         Criterion.objects.filter(level__in=levels)
         .select_related("level")
