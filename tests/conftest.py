@@ -51,6 +51,19 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True, scope="session")
+def plain_http():
+    # With DEBUG off the settings insist on HTTPS; the test client and live server speak plain
+    # HTTP. Set for the whole session, before the live server's middleware reads them once.
+    # tests/test_production.py checks the HTTPS settings in a real production process.
+    from django.conf import settings
+
+    settings.SECURE_SSL_REDIRECT = False
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+    settings.SECURE_HSTS_SECONDS = 0
+
+
 # -- the cast: an engineer, a peer on their team, their manager, their skip-level manager, a
 # manager of another team, and an admin; each with a login.
 

@@ -9,6 +9,7 @@ LADDER_COMMANDS = {
     "export": "print a ladder file as JSON or canonical Markdown",
     "schema": "print the JSON Schema of `ladder export --format json`",
     "import": "import a ladder file into the database as a new version when it changed",
+    "retire": "take a ladder off the pages, keeping its versions (--undo brings it back)",
     "import-people": "create or update people from a CSV file, all or nothing",
     "export-people": "print everyone as CSV, in the format import-people reads",
     "seed-demo": "fill the database with a demo organisation and three demo logins",

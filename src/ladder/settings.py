@@ -5,9 +5,12 @@ Values come from the process environment, or from a `.env` file at the project r
 """
 
 import datetime
+import re
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -17,7 +20,84 @@ environ.Env.read_env(BASE_DIR / ".env")
 
 PLACEHOLDER_SECRET_KEY = "change-me"
 
-DEBUG = env.bool("DEBUG", default=False)
+# Parsers for values django-environ takes too kindly: its bool reads a typo such as
+# SECURE_SSL_REDIRECT=ture as "no", silently turning a protection off. Each of these refuses
+# what it cannot read, naming the variable; an empty value means "use the default".
+TRUE_WORDS = ("1", "true", "yes", "on", "y", "ok")
+FALSE_WORDS = ("0", "false", "no", "off", "n")
+# "Name <address>" or a bare address; names hold no commas or angle brackets.
+ADMIN_ENTRY = re.compile(
+    r"(?P<name>[^<>,]*)<(?P<address>[^<>\s@,]+@[^<>\s@,]+)>|(?P<bare>[^<>\s@,]+@[^<>\s@,]+)"
+)
+
+
+def env_bool(name: str, *, default: bool) -> bool:
+    raw = env.str(name, default="").strip()
+    if not raw:
+        return default
+    if raw.lower() in TRUE_WORDS:
+        return True
+    if raw.lower() in FALSE_WORDS:
+        return False
+    raise ImproperlyConfigured(
+        f"{name}={raw!r} is not a yes/no value: use 1 or 0 (true/false, yes/no, on/off also do)"
+    )
+
+
+def env_int(name: str, *, default: int, minimum: int = 0) -> int:
+    raw = env.str(name, default="").strip()
+    if not raw:
+        return default
+    if not re.fullmatch(r"[0-9]{1,18}", raw) or int(raw) < minimum:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number of at least {minimum}")
+    return int(raw)
+
+
+def env_origins(name: str) -> list[str]:
+    """Comma-separated origins such as https://ladder.example.com: scheme and host, no path."""
+    origins = [origin.strip() for origin in env.str(name, default="").split(",") if origin.strip()]
+    for origin in origins:
+        if not re.fullmatch(r"https?://[^/\s?#]+", origin):
+            raise ImproperlyConfigured(
+                f"{name}: {origin!r} is not an origin; write the scheme and host with no path, "
+                "e.g. https://ladder.example.com"
+            )
+    return origins
+
+
+def env_proxy_ssl_header(name: str) -> tuple[str, str] | None:
+    """`X-Forwarded-Proto,https` (or Django's HTTP_X_FORWARDED_PROTO,https) as Django's pair."""
+    raw = env.str(name, default="").strip()
+    if not raw:
+        return None
+    header, _, value = (part.strip() for part in raw.partition(","))
+    if not re.fullmatch(r"[A-Za-z0-9_-]+", header) or not re.fullmatch(r"[^\s,]+", value):
+        raise ImproperlyConfigured(
+            f"{name}={raw!r} is not a header and the value that means HTTPS; write e.g. "
+            "X-Forwarded-Proto,https"
+        )
+    header = header.upper().replace("-", "_")
+    return (header if header.startswith("HTTP_") else f"HTTP_{header}"), value
+
+
+def env_admins(name: str) -> list[tuple[str, str]]:
+    """`Ops Team <ops@example.com>, dev@example.com` as Django's (name, address) pairs."""
+    admins = []
+    for entry in (part.strip() for part in env.str(name, default="").split(",")):
+        if not entry:
+            continue
+        found = ADMIN_ENTRY.fullmatch(entry)
+        if not found:
+            raise ImproperlyConfigured(
+                f"{name}: {entry!r} is not an address; write Name <address> or a bare address, "
+                "comma-separated"
+            )
+        address = found["address"] or found["bare"]
+        admins.append(((found["name"] or "").strip() or address, address))
+    return admins
+
+
+DEBUG = env_bool("DEBUG", default=False)
 # The placeholder is refused outside DEBUG by the system check in ladder/checks.py, which
 # runserver, migrate and the WSGI entry point run; file-only commands need no secret.
 SECRET_KEY = env.str("SECRET_KEY", default=PLACEHOLDER_SECRET_KEY)
@@ -29,6 +109,17 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(exist_ok=True)
+    # SQLite takes one writer at a time. A transaction that reads and then writes under the
+    # default deferred BEGIN cannot wait for another writer (SQLite answers "database is
+    # locked" at once), so writes begin IMMEDIATE and queue for up to 20 s instead; WAL lets
+    # readers go on while one writes; with WAL, synchronous=NORMAL can lose the last commits to
+    # a power cut but never corrupts. Options in DATABASE_URL's query string win.
+    for option, value in {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+    }.items():
+        DATABASES["default"].setdefault("OPTIONS", {}).setdefault(option, value)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [
@@ -39,6 +130,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "axes",
+    "csp",
     "ladder.frameworks",
     "ladder.people",
     "ladder.audit",
@@ -47,9 +139,14 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "ladder.middleware.refuse_unserved_methods",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "ladder.middleware.people_pages_not_stored",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before the views, and before CSRF reads the form: NUL in any value is a 400, not a 500.
+    "ladder.middleware.refuse_nul",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -63,14 +160,25 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "ladder.people.auth.EmailBackend",
 ]
-AXES_FAILURE_LIMIT = env.int("SIGN_IN_FAILURE_LIMIT", default=5)
-AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("SIGN_IN_COOLOFF_MINUTES", default=15))
+AXES_FAILURE_LIMIT = env_int("SIGN_IN_FAILURE_LIMIT", default=5, minimum=1)
+AXES_COOLOFF_TIME = datetime.timedelta(
+    minutes=env_int("SIGN_IN_COOLOFF_MINUTES", default=15, minimum=1)
+)
 # Lock the pair: one address hammering one account, without locking its owner out everywhere.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 # Count failures against the address as sign-in reads it, so "Eve@Example.com " is no new try.
 AXES_USERNAME_CALLABLE = "ladder.people.auth.normalised_username"
+# Behind a reverse proxy, the header it writes the client's address into (X-Forwarded-For,
+# X-Real-IP). Unset, only the connection's own address counts: anyone can send any header.
+SIGN_IN_CLIENT_IP_HEADER = env.str("SIGN_IN_CLIENT_IP_HEADER", default="").strip()
+if SIGN_IN_CLIENT_IP_HEADER and not re.fullmatch(r"[A-Za-z0-9-]+", SIGN_IN_CLIENT_IP_HEADER):
+    raise ImproperlyConfigured(
+        f"SIGN_IN_CLIENT_IP_HEADER={SIGN_IN_CLIENT_IP_HEADER!r} is not a header name; "
+        "write it as the proxy sends it, e.g. X-Forwarded-For"
+    )
+AXES_CLIENT_IP_CALLABLE = "ladder.people.auth.client_ip_address"
 
 ROOT_URLCONF = "ladder.urls"
 WSGI_APPLICATION = "ladder.wsgi.application"
@@ -116,4 +224,73 @@ LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
 
 # Reading the ladder is open to anyone who can reach the site unless this is set.
-LADDER_REQUIRE_SIGN_IN = env.bool("LADDER_REQUIRE_SIGN_IN", default=False)
+LADDER_REQUIRE_SIGN_IN = env_bool("LADDER_REQUIRE_SIGN_IN", default=False)
+
+# -- HTTPS and cookies: on whenever DEBUG is off; each can be set from the environment.
+# Behind a proxy that ends TLS, set SECURE_PROXY_SSL_HEADER too, or every request looks like
+# plain HTTP and is redirected forever. Trust that header only if the proxy always sets it.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_PROXY_SSL_HEADER = env_proxy_ssl_header("SECURE_PROXY_SSL_HEADER")
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 365 * 24 * 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
+# Preloading has browsers hard-code HTTPS for the domain and takes months to undo: its owner
+# opts in, so Django's reminder to (security.W021) is silenced rather than the choice made here.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=not DEBUG)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+# Origins besides the request's own host that may post forms, e.g. when a proxy rewrites Host.
+CSRF_TRUSTED_ORIGINS = env_origins("CSRF_TRUSTED_ORIGINS")
+
+# Content-Security-Policy (django-csp): everything from this site only, no inline script and
+# no style attribute. The one page that styles from data (the overview's track columns) does
+# so in a <style> element carrying the request's nonce.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, NONCE],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
+# -- Errors: logged with their traceback to stderr in every mode (gunicorn and runserver pass
+# stderr on to the service's log), and mailed to ADMINS when any are set.
+ADMINS = env_admins("ADMINS")
+# consolemail:// by default: mail is printed, as nothing else can be known to deliver it.
+globals().update(
+    (key, value)
+    for key, value in env.email_url("EMAIL_URL", default="consolemail://").items()
+    if key.startswith("EMAIL_") and value is not None
+)
+SERVER_EMAIL = env.str("SERVER_EMAIL", default="ladder@localhost")
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default=SERVER_EMAIL)
+# WARNING keeps refused forms, lockouts and errors; INFO adds every sign-in. Errors are
+# always kept, so there is no level above ERROR to choose.
+LOG_LEVEL = env.str("LOG_LEVEL", default="WARNING").strip().upper()
+if LOG_LEVEL not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+    raise ImproperlyConfigured(
+        f"LOG_LEVEL={LOG_LEVEL!r} is not a level: use DEBUG, INFO, WARNING or ERROR"
+    )
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {
+        "stderr": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "mail_admins": {"class": "django.utils.log.AdminEmailHandler", "level": "ERROR"},
+    },
+    "root": {"handlers": ["stderr"], "level": LOG_LEVEL},
+    "loggers": {
+        # Django's default prints its records only while DEBUG is on: here they reach stderr
+        # through the root logger in every mode, and its errors (a 500's traceback) the admins.
+        "django": {"handlers": ["mail_admins"], "level": LOG_LEVEL},
+        # A request naming a host not served is a scanner's, logged but mailed to nobody.
+        "django.security.DisallowedHost": {"handlers": ["stderr"], "propagate": False},
+        # runserver's line per request, as Django's default keeps it whatever the level.
+        "django.server": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+    },
+}

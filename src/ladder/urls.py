@@ -1,9 +1,18 @@
 from django.contrib import admin
+from django.contrib.auth import urls as auth_urls
 from django.urls import include, path
+
+from ladder.people.accounts import PasswordChangeView
+
+# Password reset mails a link, and nothing here sends mail yet: until something does, its pages
+# do not exist rather than claim to have sent one.
+account_urls = [url for url in auth_urls.urlpatterns if "password_reset" not in url.name]
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("accounts/", include("django.contrib.auth.urls")),
+    # Before Django's own: the same page, audited and throttled.
+    path("accounts/password_change/", PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/", include(account_urls)),
     path("", include("ladder.people.urls")),
     path("", include("ladder.assessments.urls")),
     path("audit/", include("ladder.audit.urls")),

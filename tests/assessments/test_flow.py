@@ -90,9 +90,11 @@ def test_submitting_needs_every_answer_and_then_freezes_the_assessment(client, o
     assessment.refresh_from_db()
     assert assessment.state == "submitted"
     again = client.post(
-        f"/assessments/{assessment.pk}/", answers(assessment, status="exceeds", save="1")
+        f"/assessments/{assessment.pk}/",
+        answers(assessment, status="exceeds", save="1"),
+        follow=True,
     )
-    assert again.status_code == 404
+    assert "already submitted; it can no longer change" in again.content.decode()
     assert set(assessment.criteria.values_list("status", flat=True)) == {"meets"}
     assert AuditEvent.objects.filter(action="assessment.submitted").count() == 1
 

@@ -120,3 +120,50 @@ def test_a_draft_typed_when_the_session_expired_is_offered_back_after_signing_in
     expect(page.locator(".restore-banner")).to_be_hidden()
     first = page.locator("fieldset.criterion").first
     expect(first.get_by_label("Developing", exact=True)).to_be_checked()
+
+
+def kept_drafts(page) -> dict:
+    return page.evaluate(
+        "() => Object.fromEntries(Object.keys(localStorage)"
+        ".filter(k => k.startsWith('ladder:')).map(k => [k, localStorage.getItem(k)]))"
+    )
+
+
+def start_self_assessment(page, url, org):
+    page.goto(f"{url}/people/{org.engineer.pk}/assessments/")
+    page.get_by_label("Start a self-assessment against").select_option(
+        label="MD2 Mid-level Developer II"
+    )
+    page.get_by_role("button", name="Start self-assessment").click()
+    # The draft page's deferred script must be listening before anything is typed.
+    expect(page).to_have_url(re.compile(r"/assessments/\d+/$"))
+    page.wait_for_load_state("load")
+    page.locator("fieldset.criterion").first.get_by_role("textbox").fill("Typed, never saved.")
+
+
+def test_what_the_browser_keeps_of_a_draft_is_the_users_own_and_goes_on_submit(page, site):
+    url, org = site
+    sign_in(page, url, "eve@example.com")
+    start_self_assessment(page, url, org)
+
+    (key,) = kept_drafts(page)
+    assert key.startswith(f"ladder:{org.engineer.user.pk}:assessment-")
+    fill_assessment(
+        page, "Meets", {"Team Contributor": 3, "Technical Leadership": 2, "People Management": 1}
+    )
+    page.get_by_role("button", name="Submit").click()
+
+    expect(page.get_by_role("status").first).to_contain_text("Submitted")
+    assert kept_drafts(page) == {}
+
+
+def test_signing_out_drops_every_draft_the_browser_kept(page, site):
+    url, org = site
+    sign_in(page, url, "eve@example.com")
+    start_self_assessment(page, url, org)
+    assert len(kept_drafts(page)) == 1
+
+    page.get_by_role("button", name="Sign out").click()
+
+    expect(page.get_by_role("link", name="Sign in")).to_be_visible()
+    assert kept_drafts(page) == {}

@@ -144,10 +144,29 @@ def test_fewer_than_three_dimensions_is_an_error(dims):
         radar_svg(dims, [])
 
 
-@pytest.mark.parametrize("value", [0, 6, 5.5, float("nan")])
-def test_values_outside_the_scale_are_an_error(value):
-    with pytest.raises(ValueError, match="outside the scale"):
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), -float("inf")])
+def test_values_that_are_not_numbers_are_an_error(value):
+    with pytest.raises(ValueError, match="not a number"):
         radar_svg(DIMS, [Shape("Self", {"People Management": value})])
+
+
+@pytest.mark.parametrize(
+    ("value", "ring"), [(0, "inner"), (-3, "inner"), (6, "outer"), (5.5, "outer"), (32767, "outer")]
+)
+def test_a_rating_outside_the_scale_is_drawn_on_the_edge_and_said_in_words(value, ring):
+    # A rating recorded under a ladder version with a wider scale than today's.
+    figure = parse(radar_svg(DIMS, [Shape("Manager rating", {"People Management": value})]))
+    svg = figure.find(f"{SVG}svg")
+    centre, outer = centre_and_outer_radius(svg)
+    drawn = math.dist(centre, points(shape_polygon(svg, "a"))[2])
+    inner = min(
+        math.dist(centre, p) for p in points(by_class(svg, f"{SVG}polygon", "radar-ring")[0])
+    )
+    assert drawn == pytest.approx(outer if ring == "outer" else inner, abs=0.2)
+    (marker,) = by_class(svg, f"{SVG}circle", "radar-off-scale")
+    note = "".join(figure.find("p").itertext())
+    assert f"People Management {value:g}" in note and f"{ring} ring" in note and "1–5" in note
+    assert table_cells(figure)["People Management"] == [f"{value:g} (off the scale)"]
 
 
 def test_other_bad_input_is_an_error():

@@ -7,6 +7,7 @@ import jsonschema
 import pytest
 
 from ladder.frameworks.format import parse_file
+from ladder.frameworks.services import slug_from
 from tests.conftest import DOTNET, SEED, run_ladder
 
 
@@ -118,7 +119,7 @@ def test_export_markdown_is_the_canonical_text(tmp_path):
     assert result.stdout == DOTNET.read_text()
 
 
-@pytest.mark.parametrize("command", ["check", "fmt", "export", "schema", "import"])
+@pytest.mark.parametrize("command", ["check", "fmt", "export", "schema", "import", "retire"])
 def test_every_ladder_command_explains_itself(command):
     result = run_ladder(command, "--help")
 
@@ -131,7 +132,7 @@ def test_ladder_without_arguments_lists_its_commands():
     result = run_ladder()
 
     assert result.returncode == 0
-    for command in ("check", "fmt", "export", "schema", "import"):
+    for command in ("check", "fmt", "export", "schema", "import", "retire"):
         assert f"\n  {command} " in result.stdout
 
 
@@ -177,3 +178,72 @@ def test_import_through_the_cli_is_idempotent_and_reports_changes(tmp_path, dotn
     assert "imported version 2" in changed.stdout
     assert "~ level TL2" in changed.stdout
     assert "- Responsibilities: Leading multiple teams or sub-teams." in changed.stdout
+
+
+def migrated(tmp_path) -> dict:
+    env = {"DEBUG": "1", "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3"}
+    assert run_ladder("migrate", "-v0", env=env).returncode == 0
+    return env
+
+
+@pytest.mark.parametrize("slug", ["Dotnet 2025", "dotnet/2025", "", "a" * 51])
+def test_import_refuses_a_bad_slug_naming_it_and_the_rule_and_writes_nothing(tmp_path, slug):
+    env = migrated(tmp_path)
+
+    result = run_ladder("import", str(DOTNET), "--slug", slug, env=env)
+
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[-2:] == [
+        f"{DOTNET}: slug {slug!r} is not valid: a ladder slug is lowercase letters a-z, digits "
+        "and single hyphens between them (like dotnet-2025), at most 50 characters; "
+        f"{slug_from(slug)!r} would do",
+        "nothing was imported",
+    ]
+    assert "Traceback" not in result.stderr
+    assert run_ladder("retire", slug_from(slug), env=env).returncode == 1  # no such ladder
+
+
+def test_a_file_name_that_is_no_slug_still_imports_under_a_valid_one(tmp_path, dotnet_text):
+    env = migrated(tmp_path)
+    path = tmp_path / "Dotnet 2025.md"
+    path.write_text(dotnet_text)
+
+    result = run_ladder("import", str(path), env=env)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("dotnet-2025: imported version 1")
+
+
+def test_retire_and_undo_through_the_cli(tmp_path, dotnet_text):
+    env = migrated(tmp_path)
+    path = tmp_path / "dotnet.md"
+    path.write_text(dotnet_text)
+    assert run_ladder("import", str(path), env=env).returncode == 0
+
+    retired = run_ladder("retire", "dotnet", env=env)
+    again = run_ladder("retire", "dotnet", env=env)
+    path.write_text(dotnet_text.replace("- Leading multiple teams or sub-teams.\n", ""))
+    refused = run_ladder("import", str(path), env=env)
+    restored = run_ladder("retire", "--undo", "dotnet", env=env)
+    imported = run_ladder("import", str(path), env=env)
+
+    assert retired.returncode == 0, retired.stderr
+    assert retired.stdout.startswith("dotnet: retired; its pages answer 404")
+    assert "nothing changed" in again.stdout
+    assert refused.returncode == 1
+    assert "ladder 'dotnet' is retired; run `ladder retire --undo dotnet`" in refused.stderr
+    assert restored.stdout == "dotnet: restored; its pages are back.\n"
+    assert "dotnet: imported version 2" in imported.stdout
+
+
+def test_retire_of_an_unknown_slug_lists_the_ladders(tmp_path):
+    env = migrated(tmp_path)
+    assert run_ladder("import", str(DOTNET), env=env).returncode == 0
+
+    result = run_ladder("retire", "dotnett", env=env)
+
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[-2:] == [
+        "no ladder has the slug 'dotnett'; ladders: dotnet",
+        "nothing changed",
+    ]

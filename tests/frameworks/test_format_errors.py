@@ -5,7 +5,7 @@ import textwrap
 
 import pytest
 
-from ladder.frameworks.format import LadderError, ParseError, months_of, parse
+from ladder.frameworks.format import LadderError, ParseError, format_ladder, months_of, parse
 from ladder.frameworks.model import PromotionRules
 
 HEADER = "Team Contributor | Technical Leadership | People Management"
@@ -377,3 +377,221 @@ def test_a_ratings_header_with_a_repeated_or_empty_name_is_an_error(seed_text):
 )
 def test_ranges_count_from_their_lower_end_and_parts_of_a_duration_add_up(text, months):
     assert months_of(text) == months
+
+
+# -- input built to make the parser slow or its messages huge ------------------------------
+# Sized so that a quadratic pattern would take many seconds and a cubic one hours: a
+# regression shows as a test run that does not finish, without timing anything here.
+
+SPACES = " " * 100_000
+
+
+@pytest.mark.parametrize(
+    ("line", "months"),
+    [
+        (f"1{SPACES}x", None),
+        (f"1{SPACES}years", 12),
+        (f"2{SPACES}-{SPACES}3{SPACES}or more{SPACES}-{SPACES}years", 24),
+        (f"1 year{SPACES},{SPACES}and{SPACES}6 months", 18),
+        (f"1 year{SPACES}and{SPACES}x", 12),
+    ],
+)
+def test_months_of_reads_a_line_with_long_runs_of_spaces_in_linear_time(line, months):
+    assert months_of(line) == months
+
+
+def test_parts_of_a_duration_joined_by_a_comma_and_and_add_up():
+    assert months_of("1 year, and 6 months") == 18
+
+
+def test_a_level_heading_with_a_long_run_of_spaces_is_read_in_linear_time():
+    text = ladder_text(level_text(heading=f"Senior{SPACES}Developer{SPACES}I{SPACES}(SR1)"))
+    line = line_of(text, "(SR1)")
+    reported(text, line, "the level title 'Senior ")
+    reported(text, line, "level SR1: the track 'Senior ")
+
+
+def test_a_level_heading_of_spaces_and_a_word_is_refused_in_linear_time():
+    text = ladder_text(level_text(heading=f"a{SPACES}b"))
+    reported(text, line_of(text, "## a "), "must read 'Title (CODE)'")
+
+
+def test_a_level_heading_title_keeps_its_spaces_but_not_those_before_the_code():
+    (level,) = parse(ladder_text(level_text(heading="Senior  Developer I   (  SR1 )"))).levels
+    assert (level.title, level.code, level.track) == (
+        "Senior  Developer I",
+        "SR1",
+        "Senior  Developer",
+    )
+
+
+ALIAS_BOMB = "\n".join(
+    ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    + [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 9)]
+)
+
+
+def test_a_yaml_alias_bomb_used_as_a_rule_is_refused_on_its_first_anchor():
+    text = ladder_text(front=f"{ALIAS_BOMB}\nrules: {{min_criteria_met: *a8}}")
+    (error,) = errors_of(text)
+    assert error.line == line_of(text, "a0: &a0") == 2
+    assert error.message == "front matter: anchors and aliases (&name, *name) are not allowed"
+
+
+def test_a_yaml_alias_is_refused_on_its_line_even_without_an_anchor():
+    text = ladder_text(front=f"{DIMENSIONS}\nrules: {{min_criteria_met: *share}}")
+    reported(text, line_of(text, "*share"), "anchors and aliases")
+
+
+def test_front_matter_nested_too_deep_is_refused_on_its_line():
+    text = ladder_text(front="scale: " + "[" * 50_000)
+    (error,) = errors_of(text)
+    assert error.line == 2
+    assert error.message == "front matter: values nested more than 20 deep"
+
+
+def test_a_front_matter_value_yaml_cannot_build_is_refused_on_its_line():
+    text = ladder_text(front=f"{DIMENSIONS}\nscale: 2024-13-45")
+    (error,) = errors_of(text)
+    assert error.line == 3
+    assert error.message.startswith("front matter: cannot read '2024-13-45'")
+
+
+def test_a_control_character_in_the_front_matter_is_reported_on_its_line():
+    text = ladder_text(front=f"{DIMENSIONS}\nscale: {{min: 1, max: 5}} \x01")
+    (error,) = errors_of(text)
+    assert error.line == 3
+    assert "front matter is not valid YAML: the character '\\x01' is not allowed" in error.message
+
+
+def test_front_matter_naming_a_level_many_times_over_reports_each_on_its_own_line():
+    # Lines come from the YAML itself: searching the text for each key was quadratic.
+    codes = [f"L{i}" for i in range(20_000)]
+    front = "levels:\n" + "\n".join(f"  {code}: {{number: 1}}" for code in codes)
+    errors = errors_of(ladder_text(front=front))
+    assert [e.line for e in errors] == list(range(3, 3 + len(codes)))
+    assert errors[-1].message == "front matter names level L19999, which the file does not have"
+
+
+def test_a_ratings_table_of_many_columns_reports_a_repeated_name_once():
+    # A lookup per column was quadratic in the width of the table.
+    names = [f"D{i}" for i in range(20_000)] + ["D0"]
+    header = " | ".join(names)
+    row = " | ".join(["3"] * len(names))
+    text = ladder_text(
+        level_text(header=header, row=row).replace("| --- | --- | --- |", "|---" * len(names) + "|")
+    )
+    (error,) = errors_of(text)
+    assert "level SR1: dimension 'D0' appears twice in the ratings header" in error.message
+
+
+HUGE = "x" * 1_000_000
+# Every kind of message that quotes the file, with a megabyte where it quotes.
+QUOTING = {
+    "a level heading": lambda: ladder_text(level_text(heading=HUGE)),
+    "a second title": lambda: ladder_text() + f"\n# {HUGE}\n",
+    "a paragraph": lambda: ladder_text(level_text(experience=HUGE)),
+    "an unknown section": lambda: ladder_text(level_text(extra=f"### {HUGE}\n- a")),
+    "a section before any level": lambda: f"# Demo\n\n### {HUGE}\n\n" + level_text(),
+    "an unexpected heading": lambda: ladder_text(level_text(extra=f"#### {HUGE}")),
+    "a rating": lambda: ladder_text(level_text(row=f"{HUGE} | 4 | 2")),
+    "a rating for a long dimension": lambda: ladder_text(
+        level_text(header=f"{HUGE} | b | c", row="x | 4 | 2")
+    ),
+    "a ratings header": lambda: ladder_text(level_text(header=f"{HUGE} | b | c"), front=DIMENSIONS),
+    "a repeated dimension": lambda: ladder_text(level_text(header=f"{HUGE} | {HUGE} | c")),
+    "a title": lambda: ladder_text().replace("# Demo Ladder", f"# {HUGE}"),
+    "a level code": lambda: ladder_text(level_text(code="X" * 100_000)),
+    # YAML refuses a key of over 1,024 characters by itself.
+    "a front matter key": lambda: ladder_text(front=f'"{HUGE[:1000]}": 1'),
+    "a rule value": lambda: ladder_text(front=f"rules: {{min_criteria_met: '{HUGE}'}}"),
+    "a rule value as a list": lambda: ladder_text(
+        front="rules: {min_criteria_met: [" + ", ".join([f"'{'x' * 1000}'"] * 1000) + "]}"
+    ),
+    "a level number": lambda: ladder_text(front=f"levels: {{SR1: {{number: '{HUGE}'}}}}"),
+    "a front matter level code": lambda: ladder_text(
+        front=f'levels: {{"{HUGE[:1000]}": {{number: 1}}}}'
+    ),
+    "a front matter level code with a bad value": lambda: ladder_text(
+        front=f'levels: {{"{HUGE[:1000]}": 1}}'
+    ),
+    "a long number": lambda: ladder_text(front="scale: {min: 1, max: " + "9" * 100_000 + "}"),
+    "a scenario number": lambda: ladder_text(level_text(scenario=f"- at level {'9' * 100_000}")),
+    "a minimum experience": lambda: ladder_text(level_text(experience=f"- {'9' * 100_000} years")),
+}
+
+
+@pytest.mark.parametrize("build", QUOTING.values(), ids=QUOTING.keys())
+def test_an_error_message_quoting_the_file_stays_short_however_long_the_input(build):
+    errors = errors_of(build())
+    assert errors
+    assert all(len(e.message) < 300 for e in errors), [len(e.message) for e in errors]
+
+
+# -- nesting -------------------------------------------------------------------------------
+
+
+def test_lists_nested_past_markdown_its_limit_are_refused_instead_of_dropping_the_rest():
+    nested = "".join("  " * i + "- Owns a service.\n" for i in range(30))
+    text = ladder_text(level_text(), level_text("SR2", "Senior Developer II", 6, extra="")).replace(
+        "### Responsibilities:\n- Owns a service.\n", f"### Responsibilities:\n{nested}", 1
+    )
+    (error,) = errors_of(text)
+    assert "nested 20 deep" in error.message
+    assert "nothing after this line can be read" in error.message
+    assert error.line > line_of(text, "### Responsibilities:")
+
+
+def test_quotes_nested_past_the_limit_inside_a_bullet_are_refused():
+    text = ladder_text(level_text(experience="- " + "> " * 30 + "2 years"))
+    reported(text, line_of(text, "- > >"), "nested 20 deep")
+
+
+@pytest.mark.parametrize(
+    ("inside", "kind"),
+    [("> 2 years in the role.", "blockquote"), ("# 2 years", "heading"), ("***", "hr")],
+)
+def test_a_bullet_holding_anything_but_text_is_refused_instead_of_losing_it(inside, kind):
+    text = ladder_text(level_text(experience=f"- {inside}"))
+    reported(text, line_of(text, f"- {inside}"), f"a bullet holds text only, not a {kind}")
+
+
+def test_a_bullet_holding_an_indented_code_block_is_refused():
+    text = ladder_text(level_text(experience="- 2 years.\n\n        in the role"))
+    reported(text, line_of(text, "in the role"), "a bullet holds text only, not a code_block")
+
+
+# -- integers that are not -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "scale", ["{min: false, max: true}", "{min: 0, max: true}", "{min: false, max: 5}"]
+)
+def test_a_scale_of_true_or_false_is_refused_though_python_counts_them_as_integers(scale):
+    text = ladder_text(front=f"scale: {scale}")
+    (error,) = errors_of(text)
+    assert error.line == 2
+    assert "scale must be {min: INTEGER, max: INTEGER}" in error.message
+
+
+@pytest.mark.parametrize("value", ["true", "false"])
+def test_a_whole_number_rule_or_level_number_of_true_or_false_is_refused(value):
+    rules = ladder_text(front=f"rules: {{max_rating_shortfall: {value}}}")
+    reported(
+        rules,
+        2,
+        f"rule max_rating_shortfall must be a whole number from 0 to 32767, not {value.title()}",
+    )
+    number = ladder_text(level_text(number=None), front=f"levels: {{SR1: {{number: {value}}}}}")
+    reported(
+        number, 2, f"level SR1: number must be an integer from -32768 to 32767, not {value.title()}"
+    )
+
+
+# -- writing -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("code", ["yes", "on", "1", "1.5", "0x1", "null", "2024-01-01"])
+def test_the_canonical_form_of_a_code_yaml_would_read_as_another_value_reads_back(code):
+    ladder = parse(ladder_text(level_text(code=code)))
+    assert parse(format_ladder(ladder)) == ladder

@@ -2,9 +2,15 @@
 
 import pytest
 
+from ladder.audit.models import AuditEvent
 from ladder.frameworks.format import LadderError
 from ladder.frameworks.models import Criterion, ExpectedRating, Ladder, LadderVersion, Level
-from ladder.frameworks.services import ladder_import
+from ladder.frameworks.services import (
+    ImportRefused,
+    ladder_import,
+    ladder_restore,
+    ladder_retire,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -106,3 +112,78 @@ def test_each_ladder_keeps_its_own_version_numbers(dotnet_text, seed_text):
 
     assert result.version.number == 1
     assert Ladder.objects.count() == 2
+
+
+# -- retiring -------------------------------------------------------------------------------
+
+
+def test_a_retired_ladder_keeps_every_version_and_level(dotnet_text, django_user_model):
+    import_text(dotnet_text)
+    ladder = Ladder.objects.get()
+    before = table_counts()
+    hr = django_user_model.objects.create_superuser("hr", password="x")
+
+    assert ladder_retire(by=hr, ladder=ladder) is True
+
+    assert ladder.retired_at is not None
+    assert table_counts() == before
+    assert not Ladder.objects.active().exists()
+
+
+def test_retiring_and_restoring_are_audited_and_doing_either_twice_changes_nothing(
+    dotnet_text, django_user_model
+):
+    ladder = import_text(dotnet_text).version.ladder
+    hr = django_user_model.objects.create_superuser("hr", password="x")
+
+    assert ladder_retire(by=hr, ladder=ladder) is True
+    assert ladder_retire(by=hr, ladder=ladder) is False
+    assert ladder_restore(by=None, ladder=ladder) is True
+    assert ladder_restore(by=None, ladder=ladder) is False
+
+    ladder.refresh_from_db()
+    assert ladder.retired_at is None
+    events = AuditEvent.objects.filter(target_type="ladder").exclude(action="ladder.imported")
+    assert [(e.action, e.actor_label) for e in events.order_by("id")] == [
+        ("ladder.retired", "hr"),
+        ("ladder.restored", "command line"),
+    ]
+    retired, restored = events.order_by("id")
+    assert retired.before == {"retired_at": None} and retired.after["retired_at"]
+    assert restored.before == retired.after and restored.after == {"retired_at": None}
+
+
+def test_importing_to_a_retired_ladder_is_refused_naming_the_undo(dotnet_text):
+    ladder = import_text(dotnet_text).version.ladder
+    ladder_retire(by=None, ladder=ladder)
+    before = table_counts()
+
+    with pytest.raises(ImportRefused) as refused:
+        import_text(dotnet_text.replace("Leading multiple teams", "Leading several teams"))
+
+    assert "ladder 'dotnet' is retired" in str(refused.value)
+    assert "ladder retire --undo dotnet" in str(refused.value)
+    assert table_counts() == before
+
+
+def test_a_restored_ladder_takes_new_versions_again(dotnet_text):
+    ladder = import_text(dotnet_text).version.ladder
+    ladder_retire(by=None, ladder=ladder)
+    ladder_restore(by=None, ladder=ladder)
+
+    result = import_text(dotnet_text.replace("Leading multiple teams", "Leading several teams"))
+
+    assert result.created and result.version.number == 2
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["ladders/" + "deep/" * 100 + "dotnet.md", "ladders/\udcffdotnet.md", "x" * 300 + ".md"],
+)
+def test_a_source_name_the_database_could_not_keep_is_stored_readably(db, dotnet_text, name):
+    version = ladder_import(source=dotnet_text, source_name=name, slug="dotnet").version
+
+    version.refresh_from_db()
+    assert len(version.source_name) <= 255
+    assert version.source_name.endswith("dotnet.md") or version.source_name.endswith("x.md")
+    assert version.source_name.encode("utf-8")

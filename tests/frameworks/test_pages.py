@@ -4,13 +4,16 @@ import json
 import re
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from ladder.audit.models import AuditEvent
 from ladder.frameworks.export import ladder_to_json
 from ladder.frameworks.format import format_ladder, parse
-from ladder.frameworks.services import ladder_import
+from ladder.frameworks.models import Ladder
+from ladder.frameworks.services import ladder_import, ladder_retire
 
 pytestmark = pytest.mark.django_db
 
@@ -248,3 +251,78 @@ def test_a_ladder_of_two_dimensions_reads_without_a_chart(client):
         html = page(client, url)
         assert "<svg" not in html
     assert '<th scope="row">Impact</th><td>2</td>' in page(client, "/ladders/two/levels/E2/")
+
+
+# -- retired ladders ------------------------------------------------------------------------
+
+
+def retire(slug):
+    ladder_retire(by=None, ladder=Ladder.objects.get(slug=slug))
+
+
+def test_a_retired_ladder_leaves_the_home_page_and_its_pages_answer_404(client, dotnet):
+    ladder_import(source=ladder_of(3), source_name="other.md", slug="other")
+    assert 'href="/ladders/dotnet/"' in page(client, "/")
+
+    retire("dotnet")
+
+    home = page(client, "/")
+    assert "Ladder of 3" in home and "dotnet" not in home
+    for url in PAGES:
+        page(client, url.format(slug="dotnet").replace("E2", "TL2").replace("E1", "TL1"), 404)
+    assert dotnet.ladder.versions.count() == 1
+
+
+def test_people_on_a_retired_ladder_keep_their_pages_and_assessments(client, org):
+    retire("dotnet")
+    client.force_login(org.engineer.user)
+
+    assert "MD1" in page(client, f"/people/{org.engineer.pk}/")
+    page(client, f"/people/{org.engineer.pk}/assessments/")
+    started = client.post(
+        f"/people/{org.engineer.pk}/assessments/start/",
+        {"role": "self", "self-level": org.levels["MD2"].pk},
+    )
+    assert started.status_code == 302
+    page(client, started["Location"])
+    client.force_login(org.admin.user)
+    page(client, "/people/import/")
+    page(client, "/people/")
+
+
+def admin_action(client, action, *ladders):
+    return client.post(
+        "/admin/frameworks/ladder/",
+        {"action": action, "_selected_action": [ladder.pk for ladder in ladders]},
+    )
+
+
+def test_an_admin_retires_and_restores_a_ladder_from_the_django_admin(
+    client, dotnet, django_user_model
+):
+    client.force_login(django_user_model.objects.create_superuser("hr", password="x"))
+    ladder = dotnet.ladder
+
+    assert admin_action(client, "retire", ladder).status_code == 302
+    ladder.refresh_from_db()
+    assert ladder.retired_at is not None
+    page(client, "/ladders/dotnet/", 404)
+
+    admin_action(client, "restore", ladder)
+    ladder.refresh_from_db()
+    assert ladder.retired_at is None
+    page(client, "/ladders/dotnet/")
+    actions = AuditEvent.objects.filter(actor_label="hr").order_by("id")
+    assert list(actions.values_list("action", flat=True)) == ["ladder.retired", "ladder.restored"]
+
+
+def test_staff_who_may_only_view_ladders_cannot_retire_one(client, dotnet, django_user_model):
+    viewer = django_user_model.objects.create_user("viewer", password="x", is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_ladder"))
+    client.force_login(viewer)
+
+    assert "Retire the selected" not in page(client, "/admin/frameworks/ladder/")
+    admin_action(client, "retire", dotnet.ladder)
+
+    dotnet.ladder.refresh_from_db()
+    assert dotnet.ladder.retired_at is None

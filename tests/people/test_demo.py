@@ -52,6 +52,12 @@ def demo():
     return demo_organisation_create(people=N, seed=1)
 
 
+@pytest.fixture
+def development(settings):
+    # The command is for development (`make run` sets DEBUG=1); pytest-django turns DEBUG off.
+    settings.DEBUG = True
+
+
 def current_levels() -> dict[int, str]:
     return dict(
         LevelAssignment.objects.filter(end__isnull=True).values_list("person_id", "level__code")
@@ -219,7 +225,7 @@ def test_progress_is_reported_phase_by_phase_up_to_everyone():
         assert done == sorted(done) and done[-1] == 50
 
 
-def test_the_command_builds_and_prints_the_summary_and_logins():
+def test_the_command_builds_and_prints_the_summary_and_logins(development):
     out = io.StringIO()
     call_command("seed-demo", "--people", "120", "--seed", "2", stdout=out)
 
@@ -243,7 +249,7 @@ class Terminal(io.StringIO):
         return True
 
 
-def test_on_a_terminal_the_command_shows_a_bar_for_each_phase():
+def test_on_a_terminal_the_command_shows_a_bar_for_each_phase(development):
     out = Terminal()
     call_command("seed-demo", "--people", "30", stdout=out)
 
@@ -253,7 +259,7 @@ def test_on_a_terminal_the_command_shows_a_bar_for_each_phase():
     assert "Built a demo organisation of 30 people" in text
 
 
-def test_if_empty_does_nothing_the_second_time():
+def test_if_empty_does_nothing_the_second_time(development):
     call_command("seed-demo", "--people", "40", "--if-empty", stdout=io.StringIO())
     before = (Person.objects.count(), LevelAssignment.objects.count(), AuditEvent.objects.count())
     out = io.StringIO()
@@ -269,10 +275,33 @@ def test_if_empty_does_nothing_the_second_time():
     assert out.getvalue() == "There are people already (40); --if-empty added nobody.\n"
 
 
-def test_the_command_refuses_too_small_an_organisation():
+def test_the_command_refuses_too_small_an_organisation(development):
     with pytest.raises(CommandError, match="at least 10"):
         call_command("seed-demo", "--people", "3", stdout=io.StringIO())
     assert not Person.objects.exists()
+
+
+def test_the_command_refuses_a_production_database_and_writes_nothing(settings):
+    settings.DEBUG = False
+
+    with pytest.raises(CommandError, match="DEBUG is off") as refused:
+        call_command("seed-demo", "--people", "40", stdout=io.StringIO())
+
+    assert f"superuser {ADMIN_EMAIL}" in str(refused.value)
+    assert "--allow-production" in str(refused.value)
+    assert not Person.objects.exists()
+    assert not get_user_model().objects.exists()
+    assert not Ladder.objects.exists()
+    assert not AuditEvent.objects.exists()
+
+
+def test_allow_production_builds_the_demo_with_debug_off(settings):
+    settings.DEBUG = False
+
+    call_command("seed-demo", "--people", "40", "--allow-production", stdout=io.StringIO())
+
+    assert Person.objects.count() == 40
+    assert get_user_model().objects.filter(email=ADMIN_EMAIL, is_superuser=True).exists()
 
 
 # -- what people did: evidence, assessments and growth plans

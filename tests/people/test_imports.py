@@ -1,14 +1,16 @@
 """People from CSV: every bad row reported, all or nothing, idempotent, previewed on the page."""
 
 import datetime
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from ladder.audit.models import AuditEvent
 from ladder.people.imports import people_csv, people_import
-from ladder.people.models import LevelAssignment, Person, Team
-from tests.conftest import run_ladder
+from ladder.people.models import MAX_DEPTH, LevelAssignment, PendingImport, Person, Team
+from tests.conftest import make_person, run_ladder
 
 pytestmark = pytest.mark.django_db
 
@@ -162,26 +164,33 @@ def test_export_writes_back_a_file_that_reimports_to_no_change(dotnet_version):
     assert run(exported, dotnet_version).changes == []
 
 
-def test_the_upload_page_previews_then_applies(client, org):
-    client.force_login(org.admin.user)
-    upload = SimpleUploadedFile("people.csv", GOOD.encode(), content_type="text/csv")
-
-    preview = client.post(
+def upload_file(client, org, content, name="people.csv"):
+    """Preview a file on the import page, as the browser sends it."""
+    data = content if isinstance(content, bytes) else content.encode()
+    upload = SimpleUploadedFile(name, data, content_type="text/csv")
+    return client.post(
         "/people/import/", {"ladder": org.levels["MD1"].version.ladder.pk, "file": upload}
     )
+
+
+def apply_preview(client, org, preview):
+    """Press "Apply" on a preview: the form names the file waiting on the server."""
+    token = re.search(r'name="pending" value="([^"]+)"', preview.content.decode()).group(1)
+    return client.post(
+        "/people/import/",
+        {"ladder": org.levels["MD1"].version.ladder.pk, "pending": token, "apply": "1"},
+    )
+
+
+def test_the_upload_page_previews_then_applies(client, org):
+    client.force_login(org.admin.user)
+
+    preview = upload_file(client, org, GOOD)
 
     html = preview.content.decode()
     assert "Preview: 3 changes to 3 people" in html
     assert not Person.objects.filter(email="eve@acme.test").exists()
-    applied = client.post(
-        "/people/import/",
-        {
-            "ladder": org.levels["MD1"].version.ladder.pk,
-            "text": GOOD,
-            "name": "people.csv",
-            "apply": "1",
-        },
-    )
+    applied = apply_preview(client, org, preview)
     assert "3 changes applied to 3 people" in applied.content.decode()
     assert Person.objects.get(email="eve@acme.test").manager.email == "mia@acme.test"
 
@@ -191,15 +200,7 @@ def test_the_upload_page_lists_every_error_and_changes_nothing(client, org):
     before = snapshot()
     bad = GOOD + "x@acme.test,X,,Core,ZZ9,2023-01-01\n"
 
-    response = client.post(
-        "/people/import/",
-        {
-            "ladder": org.levels["MD1"].version.ladder.pk,
-            "text": bad,
-            "name": "people.csv",
-            "apply": "1",
-        },
-    )
+    response = upload_file(client, org, bad)
 
     assert "people.csv:5: unknown level &#x27;ZZ9&#x27;" in response.content.decode()
     assert snapshot() == before
@@ -265,3 +266,150 @@ def test_a_corrected_start_keeps_the_history_from_overlapping(dotnet_version):
         ("MD2", datetime.date(2024, 6, 1), None),
     ]
     assert "on or before the level before it" in too_early.errors[0]
+
+
+def chain_file(depth, *, prefix="p", top_manager=""):
+    """`depth` people, each managed by the row before; the first by `top_manager`."""
+    rows = [
+        f"{prefix}{i}@acme.test,P {i},{f'{prefix}{i - 1}@acme.test' if i else top_manager},,,"
+        for i in range(depth)
+    ]
+    return HEADER + "\n".join(rows) + "\n"
+
+
+def test_a_chain_at_the_depth_limit_keeps_every_path_whole(dotnet_version):
+    plan = run(chain_file(MAX_DEPTH), dotnet_version)
+
+    assert plan.ok and plan.applied
+    bottom = Person.objects.get(email=f"p{MAX_DEPTH - 1}@acme.test")
+    assert bottom.depth == MAX_DEPTH
+    assert [m.email for m in bottom.manager_chain()] == [
+        f"p{i}@acme.test" for i in reversed(range(MAX_DEPTH - 1))
+    ]
+    assert len(set(Person.objects.values_list("path", flat=True))) == MAX_DEPTH
+
+
+def test_a_chain_past_the_depth_limit_is_refused_on_the_line_of_the_first_too_deep(
+    dotnet_version,
+):
+    plan = run(chain_file(600), dotnet_version)
+
+    line = MAX_DEPTH + 2  # the header, then one row per level
+    assert plan.errors == [
+        f"people.csv:{line}: p{MAX_DEPTH}@acme.test would be {MAX_DEPTH + 1} levels deep, past "
+        f"the limit of {MAX_DEPTH} levels in the manager tree: p{MAX_DEPTH}@acme.test -> "
+        f"p{MAX_DEPTH - 1}@acme.test -> p{MAX_DEPTH - 2}@acme.test -> p{MAX_DEPTH - 3}@acme.test"
+        f" -> … {MAX_DEPTH + 1 - 8} more … -> p3@acme.test -> p2@acme.test -> p1@acme.test"
+        " -> p0@acme.test"
+    ]
+    assert Person.objects.count() == 0
+
+
+def test_moving_stored_people_past_the_depth_limit_is_blamed_on_the_row_that_moves_them(
+    dotnet_version,
+):
+    run(chain_file(30, prefix="a") + chain_file(30, prefix="b")[len(HEADER) :], dotnet_version)
+    before = snapshot()
+
+    # b0 goes under a29: b29, not in the file, would be 60 levels deep; b20 is the first past.
+    plan = run(HEADER + "b0@acme.test,P 0,a29@acme.test,,,\n", dotnet_version)
+
+    assert len(plan.errors) == 1
+    assert plan.errors[0].startswith(
+        f"people.csv:2: b20@acme.test would be {MAX_DEPTH + 1} levels deep"
+    )
+    assert snapshot() == before
+
+
+def test_teams_created_by_the_import_are_audited(dotnet_version):
+    run(GOOD.replace("mia@acme.test,Core", "mia@acme.test,Platform"), dotnet_version)
+    run(GOOD, dotnet_version)
+
+    events = AuditEvent.objects.filter(action="team.created").order_by("id")
+    assert [(e.target_type, e.before, e.after) for e in events] == [
+        ("team", None, {"name": "Platform", "slug": "platform"}),
+        ("team", None, {"name": "Core", "slug": "core"}),
+    ]
+    assert events[0].target_id == str(Team.objects.get(name="Platform").pk)
+
+
+def test_a_file_larger_than_the_form_data_limit_previews_and_applies(client, org, settings):
+    client.force_login(org.admin.user)
+    long_name = "x" * 180
+    rows = [
+        f"person{i}@acme.test,Person {i} {long_name},,Core,MD1,2023-03-01" for i in range(14_000)
+    ]
+    text = HEADER + "\n".join(rows) + "\n"
+    assert len(text.encode()) > 3_000_000 > settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+
+    preview = upload_file(client, org, text)
+    applied = apply_preview(client, org, preview)
+
+    assert applied.status_code == 200
+    assert "14000 changes applied to 14000 people" in applied.content.decode()
+    assert Person.objects.filter(email__startswith="person").count() == 14_000
+    assert not PendingImport.objects.exists()
+
+
+def test_another_admin_cannot_apply_your_previewed_file(client, org):
+    other = make_person("Bo Admin", "bo@example.com", admin=True)
+    client.force_login(org.admin.user)
+    preview = upload_file(client, org, GOOD)
+
+    client.force_login(other.user)
+    refused = apply_preview(client, org, preview)
+
+    assert "no longer waiting" in refused.content.decode()
+    assert not Person.objects.filter(email="eve@acme.test").exists()
+    client.force_login(org.admin.user)
+    assert "3 changes applied" in apply_preview(client, org, preview).content.decode()
+
+
+def test_an_expired_preview_is_refused_and_asks_for_the_file_again(client, org):
+    client.force_login(org.admin.user)
+    preview = upload_file(client, org, GOOD)
+    PendingImport.objects.update(created_at=timezone.now() - PendingImport.LIFETIME)
+
+    refused = apply_preview(client, org, preview)
+
+    html = refused.content.decode()
+    assert "This preview has expired" in html and "Upload the file again" in html
+    assert not Person.objects.filter(email="eve@acme.test").exists()
+    assert not PendingImport.objects.exists()
+
+
+def test_an_applied_preview_cannot_be_applied_twice(client, org):
+    client.force_login(org.admin.user)
+    preview = upload_file(client, org, GOOD)
+    apply_preview(client, org, preview)
+    events = AuditEvent.objects.count()
+
+    again = apply_preview(client, org, preview)
+
+    assert "no longer waiting" in again.content.decode()
+    assert AuditEvent.objects.count() == events
+
+
+def test_expired_previews_are_deleted_when_a_file_is_uploaded(client, org):
+    client.force_login(org.admin.user)
+    stale = PendingImport.objects.create(uploaded_by=org.admin.user, text=GOOD, filename="old.csv")
+    PendingImport.objects.filter(pk=stale.pk).update(
+        created_at=timezone.now() - PendingImport.LIFETIME - datetime.timedelta(minutes=1)
+    )
+
+    upload_file(client, org, GOOD)
+
+    assert list(PendingImport.objects.values_list("filename", flat=True)) == ["people.csv"]
+
+
+def test_a_forged_preview_name_is_refused_with_a_message(client, org):
+    client.force_login(org.admin.user)
+
+    response = client.post(
+        "/people/import/",
+        {"ladder": org.levels["MD1"].version.ladder.pk, "pending": "x" * 300, "apply": "1"},
+    )
+
+    assert response.status_code == 200
+    assert "This preview is no longer waiting" in response.content.decode()
+    assert not Person.objects.filter(email="eve@acme.test").exists()

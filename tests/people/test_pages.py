@@ -46,3 +46,34 @@ def page_queries(client, people: int) -> list[int]:
 def test_people_pages_make_as_many_queries_for_400_people_as_for_40(client):
     # The demo gives the manager more reports, each with assessments, in the bigger one.
     assert page_queries(client, 40) == page_queries(client, 400)
+
+
+def test_a_large_team_is_shown_a_page_of_members_at_a_time(client, org):
+    for n in range(118):
+        Person.objects.create(name=f"Member {n:03}", email=f"m{n}@example.com", team=org.core)
+    client.force_login(org.admin.user)
+
+    first = client.get(f"/teams/{org.core.slug}/").content.decode()
+    last = client.get(f"/teams/{org.core.slug}/?page=3").content.decode()
+
+    total = org.core.members.count()
+    assert total == 121
+    assert f"{total} members" in first and f"{total} members" in last
+    assert first.count("<tr>") - 1 == 50 and last.count("<tr>") - 1 == total - 100
+    assert 'href="?page=2" rel="next"' in first and "Page 3 of 3" in last
+
+
+def test_a_manager_with_many_direct_reports_shows_them_a_page_at_a_time(client, org):
+    for n in range(40):
+        Person.objects.create(name=f"Report {n:02}", email=f"r{n}@example.com", manager=org.skip)
+    client.force_login(org.admin.user)
+
+    first = client.get(f"/people/{org.skip.pk}/?target=SR1").content.decode()
+    second = client.get(f"/people/{org.skip.pk}/?target=SR1&reports=2").content.decode()
+
+    assert 'Reports <span class="muted">(42)</span>' in first
+    # Mia Manager and Oscar Other come first by name, then 23 of the 40 added on page one.
+    assert "Mia Manager" in first and "Oscar Other" in first
+    assert first.count("Report ") == 23 and second.count("Report ") == 40 - 23
+    # The link to the next page keeps what else the page was asked for.
+    assert 'href="?target=SR1&amp;reports=2" rel="next"' in first

@@ -9,9 +9,16 @@ from django.db import IntegrityError, transaction
 from django.test import RequestFactory
 
 from ladder.audit.models import AuditEvent
-from ladder.people.models import LevelAssignment, Person, months_between
+from ladder.people.models import (
+    LONGEST_PATH,
+    MAX_DEPTH,
+    LevelAssignment,
+    Person,
+    months_between,
+)
 from ladder.people.services import person_create, person_set_admin, person_set_level, person_update
 from ladder.people.tenure import level_tenure
+from ladder.people.tree import rebuild_paths
 
 pytestmark = pytest.mark.django_db
 
@@ -247,9 +254,110 @@ def test_correcting_a_start_moves_the_end_of_the_level_before(org):
 
 
 def test_rebuilding_paths_refuses_a_cycle_rather_than_looping(org):
-    from ladder.people.tree import rebuild_paths
-
     Person.objects.filter(pk=org.skip.pk).update(manager=org.engineer)
 
     with pytest.raises(ValueError, match="cycle"):
         rebuild_paths()
+
+
+# -- the depth of the manager tree
+
+
+def chain_of(depth, *, under=None, prefix="c"):
+    """`depth` people, each the manager of the next, the first under `under`; bottom last."""
+    people = []
+    for i in range(depth):
+        manager = people[-1] if people else under
+        people.append(
+            person_create(by=None, name=f"C {i}", email=f"{prefix}{i}@example.com", manager=manager)
+        )
+    return people
+
+
+def test_the_longest_path_the_depth_limit_allows_is_stored_whole(org):
+    # Every key as long as a bigint can be: 19 digits.
+    longest = "/" + "".join(f"{10**18 + i}/" for i in range(MAX_DEPTH))
+    assert len(longest) == LONGEST_PATH <= Person._meta.get_field("path").max_length
+
+    Person.objects.filter(pk=org.engineer.pk).update(path=longest)
+
+    org.engineer.refresh_from_db()
+    assert org.engineer.path == longest and org.engineer.depth == MAX_DEPTH
+
+
+def test_a_person_cannot_be_created_below_the_depth_limit(db):
+    bottom = chain_of(MAX_DEPTH)[-1]
+
+    with pytest.raises(ValidationError, match=f"would be {MAX_DEPTH + 1} levels deep"):
+        person_create(by=None, name="Too Deep", email="deep@example.com", manager=bottom)
+
+    assert not Person.objects.filter(email="deep@example.com").exists()
+
+
+def test_moving_a_manager_counts_the_deepest_person_below_them(db):
+    upper = chain_of(30, prefix="u")
+    lower = chain_of(21, prefix="l")
+    top = lower[0]
+
+    def move_under(manager):
+        person_update(
+            by=None, person=top, name=top.name, email=top.email, manager=manager, team=None
+        )
+
+    with pytest.raises(ValidationError) as refused:
+        move_under(upper[-1])
+    move_under(upper[-2])
+
+    assert refused.value.messages == [
+        "l0@example.com, with the 20 levels below them, cannot report to u29@example.com: the "
+        f"deepest would be {MAX_DEPTH + 1} levels deep, past the limit of {MAX_DEPTH} levels in "
+        "the manager tree."
+    ]
+
+    lower[-1].refresh_from_db()
+    assert lower[-1].depth == MAX_DEPTH
+    assert lower[-1].manager_chain()[-1] == upper[0]
+
+
+def test_rebuilding_paths_refuses_a_tree_deeper_than_the_limit_rather_than_cutting_it(db):
+    people = chain_of(MAX_DEPTH)
+    extra = Person.objects.create(name="Extra", email="extra@example.com", manager=people[-1])
+    paths = dict(Person.objects.values_list("pk", "path"))
+
+    with pytest.raises(ValueError, match=f"person {extra.pk} would be {MAX_DEPTH + 1} levels deep"):
+        rebuild_paths()
+
+    assert dict(Person.objects.values_list("pk", "path")) == {**paths, extra.pk: "/"}
+
+
+# -- what a name may hold
+
+
+@pytest.mark.parametrize("char", ["\x1b", "\x00", "\r", "\u202e", "\u2067", "\u200b", "\u2028"])
+def test_a_name_with_a_control_character_is_refused_when_creating_or_editing(org, char):
+    name = f"Eve{char}[31mEngineer"
+
+    with pytest.raises(ValidationError, match=f"U\\+{ord(char):04X}"):
+        person_create(by=None, name=name, email="new@example.com")
+    with pytest.raises(ValidationError, match="a control character"):
+        person_update(
+            by=None,
+            person=org.engineer,
+            name=name,
+            email="eve@example.com",
+            manager=org.manager,
+            team=org.core,
+        )
+
+    org.engineer.refresh_from_db()
+    assert org.engineer.name == "Eve Engineer"
+    assert not Person.objects.filter(email="new@example.com").exists()
+
+
+def test_names_with_joiners_accents_and_other_scripts_are_kept(db):
+    names = ["Zoë Ångström", "مهر\u200cناز", "👩\u200d💻 Dev", "O'Brien-Smith", "李小龍"]
+
+    for i, name in enumerate(names):
+        person_create(by=None, name=name, email=f"n{i}@example.com")
+
+    assert sorted(Person.objects.values_list("name", flat=True)) == sorted(names)

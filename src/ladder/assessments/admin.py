@@ -1,8 +1,10 @@
 """Assessments in the Django admin, for HR to browse: changes go through the pages."""
 
 from django.contrib import admin
+from django.db.models import Q
 
 from ladder.frameworks.admin import ReadOnlyAdmin, ReadOnlyInline
+from ladder.people.permissions import person_of
 
 from .models import (
     Assessment,
@@ -32,6 +34,13 @@ class AssessmentAdmin(ReadOnlyAdmin):
     list_filter = ["role", "state", "cycle"]
     search_fields = ["person__name", "author__name"]
     inlines = [DimensionRatingInline, CriterionAssessmentInline]
+
+    def get_queryset(self, request):
+        # The pages' rule holds here too: a draft is its author's alone, so another's draft is
+        # neither listed nor reachable by its change URL (the admin answers as for a missing row).
+        me = person_of(request.user)
+        mine = Q(author=me) if me is not None else Q(pk__in=[])
+        return super().get_queryset(request).filter(~Q(state=Assessment.State.DRAFT) | mine)
 
 
 @admin.register(Evidence)

@@ -48,6 +48,9 @@ class AssessmentQuerySet(models.QuerySet):
     def latest_first(self):
         return self.order_by("-shared_at", "-submitted_at", "-created_at", "-id")
 
+    def drafts_of_cycle(self, cycle: str | None = None):
+        return self.filter(state=Assessment.State.DRAFT, cycle=cycle or current_cycle())
+
 
 class Assessment(models.Model):
     class Role(models.TextChoices):
@@ -91,6 +94,12 @@ class Assessment(models.Model):
             models.CheckConstraint(
                 condition=models.Q(state="draft") | models.Q(submitted_at__isnull=False),
                 name="assessment_submitted_has_a_date",
+            ),
+            # Starting the same assessment twice (a double-click) opens one draft, not two.
+            models.UniqueConstraint(
+                fields=["author", "person", "level", "cycle"],
+                condition=models.Q(state="draft"),
+                name="one_draft_per_author_person_level_cycle",
             ),
         ]
 

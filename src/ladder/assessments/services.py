@@ -6,7 +6,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from ladder.audit.services import audit_record
@@ -65,7 +65,19 @@ def assessment_start(
         raise ValidationError("A self-assessment is written by the person themself.")
     if role == Assessment.Role.MANAGER and not person.is_report_of(author):
         raise ValidationError("Only a manager in the person's chain writes a manager assessment.")
-    assessment = Assessment.objects.create(person=person, level=level, author=author, role=role)
+    # One draft per author, person, level and cycle: starting again (a double-click, a second
+    # tab) opens the draft already begun.
+    draft = Assessment.objects.filter(person=person, level=level, author=author).drafts_of_cycle()
+    if (existing := draft.first()) is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            assessment = Assessment.objects.create(
+                person=person, level=level, author=author, role=role
+            )
+    except IntegrityError:
+        # Another request made it between the look and the insert; the constraint kept one.
+        return draft.get()
     CriterionAssessment.objects.bulk_create(
         CriterionAssessment(assessment=assessment, criterion=criterion)
         for criterion in level.criteria.order_by("position")
@@ -97,6 +109,7 @@ def assessment_save(
     """Save a draft, refusing a save made from a stale form."""
     if not is_still_author(author, assessment):
         raise ValidationError("Only the author, while still the person's manager, edits it.")
+    _check_texts(assessment, summary, criteria)
     # The revision check and bump are one UPDATE, so two tabs cannot both win.
     bumped = Assessment.objects.filter(
         pk=assessment.pk, revision=revision, state=Assessment.State.DRAFT
@@ -105,6 +118,9 @@ def assessment_save(
         current = Assessment.objects.get(pk=assessment.pk)
         if current.state != Assessment.State.DRAFT:
             raise StaleDraft("This assessment was already submitted; it can no longer change.")
+        if revision == current.revision - 1 and _is_stored(current, summary, ratings, criteria):
+            # The same form sent twice (a double-click on Save): the first save already holds it.
+            return current
         raise StaleDraft(
             f"This draft was saved elsewhere (another tab or window) at "
             f"{timezone.localtime(current.updated_at):%H:%M}, after you opened it. Your changes "
@@ -146,6 +162,43 @@ def assessment_save(
     CriterionAssessment.objects.bulk_update(items.values(), ["status", "comment"])
     assessment.refresh_from_db()
     return assessment
+
+
+def _check_texts(assessment: Assessment, summary: str, criteria: dict[int, CriterionInput]):
+    """Refuse what no database column can hold, naming where it was typed."""
+    named = {c.criterion_id: c.criterion.text for c in assessment.criteria.all()}
+    texts = [("The summary", summary)] + [
+        (f"The comment on “{named[pk][:60]}”", data.comment)
+        for pk, data in criteria.items()
+        if pk in named
+    ]
+    for where, text in texts:
+        if "\x00" in text:
+            raise ValidationError(
+                f"{where} contains a NUL character (\\0); remove it and save again."
+            )
+
+
+def _is_stored(
+    current: Assessment,
+    summary: str,
+    ratings: dict[str, int | None],
+    criteria: dict[int, CriterionInput],
+) -> bool:
+    """Whether a draft already holds exactly what a form would save."""
+    stored_ratings = {r.dimension: r.rating for r in current.ratings.all()}
+    stored = {
+        c.criterion_id: (c.status, c.comment, {e.pk for e in c.evidence.all()})
+        for c in current.criteria.all()
+    }
+    return (
+        current.summary == summary
+        and all(stored_ratings.get(d, r) == r for d, r in ratings.items())
+        and all(
+            stored.get(pk) in (None, (data.status, data.comment.strip(), set(data.evidence_ids)))
+            for pk, data in criteria.items()
+        )
+    )
 
 
 def missing_answers(assessment: Assessment) -> list[str]:

@@ -6,11 +6,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from ladder.frameworks.charts import MIN_DIMENSIONS, Shape, radar_svg
 from ladder.frameworks.models import Criterion, Level
@@ -98,6 +99,7 @@ def _expected(level: Level) -> dict[str, int]:
 
 
 @login_required
+@require_safe
 def assessment_list(request, pk):
     person = permissions.get_visible_person(request.user, pk)
     today = timezone.localdate()
@@ -152,39 +154,56 @@ SECTIONS = [
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def assessment_detail(request, pk):
     assessment = permissions.get_visible_assessment(request.user, pk)
-    assessment = with_details(Assessment.objects.filter(pk=assessment.pk)).get()
-    editable = permissions.may_edit_assessment(request.user, assessment)
-    posted = None
     if request.method == "POST":
-        if not editable:
-            raise Http404("Not found")
-        posted = _posted(request, assessment)
-        if posted is None:
-            return HttpResponseBadRequest("A rating or evidence id is not a number.")
-        me = _me(request)
-        try:
-            assessment = services.assessment_save(author=me, **posted)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-            status = 409 if isinstance(error, services.StaleDraft) else 400
-            return _render_detail(request, assessment, editable=True, posted=posted, status=status)
-        if "submit" in request.POST:
-            try:
-                assessment = services.assessment_submit(author=me, assessment=assessment)
-            except ValidationError as error:
-                # The draft is saved; only the submission waits for the missing answers.
-                messages.error(request, "Draft saved, not submitted. " + " ".join(error.messages))
-                return redirect("assessments:detail", pk=assessment.pk)
-        if assessment.state == Assessment.State.SUBMITTED:
-            messages.success(
-                request, "Submitted. It can no longer change; share it when you are ready."
+        # One save of an assessment at a time: a double-click's second request waits for the
+        # first and then sees what it did, instead of racing it.
+        with transaction.atomic():
+            Assessment.objects.select_for_update().filter(pk=assessment.pk).first()
+            return _save_detail(request, assessment)
+    assessment = with_details(Assessment.objects.filter(pk=assessment.pk)).get()
+    return _render_detail(
+        request, assessment, editable=permissions.may_edit_assessment(request.user, assessment)
+    )
+
+
+def _save_detail(request, assessment):
+    assessment = with_details(Assessment.objects.filter(pk=assessment.pk)).get()
+    if not permissions.may_edit_assessment(request.user, assessment):
+        me = permissions.person_of(request.user)
+        if me is not None and assessment.author_id == me.pk and not assessment.is_draft:
+            # The same form sent twice (a double-click on Submit): the first one won.
+            messages.info(
+                request, "This assessment was already submitted; it can no longer change."
             )
-        else:
-            messages.success(request, f"Draft saved at {timezone.localtime():%H:%M}.")
-        return redirect("assessments:detail", pk=assessment.pk)
-    return _render_detail(request, assessment, editable=editable)
+            return redirect("assessments:detail", pk=assessment.pk)
+        raise Http404("Not found")
+    posted = _posted(request, assessment)
+    if posted is None:
+        return HttpResponseBadRequest("A rating or evidence id is not a number.")
+    me = _me(request)
+    try:
+        assessment = services.assessment_save(author=me, **posted)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        status = 409 if isinstance(error, services.StaleDraft) else 400
+        return _render_detail(request, assessment, editable=True, posted=posted, status=status)
+    if "submit" in request.POST:
+        try:
+            assessment = services.assessment_submit(author=me, assessment=assessment)
+        except ValidationError as error:
+            # The draft is saved; only the submission waits for the missing answers.
+            messages.error(request, "Draft saved, not submitted. " + " ".join(error.messages))
+            return redirect("assessments:detail", pk=assessment.pk)
+    if assessment.state == Assessment.State.SUBMITTED:
+        messages.success(
+            request, "Submitted. It can no longer change; share it when you are ready."
+        )
+    else:
+        messages.success(request, f"Draft saved at {timezone.localtime():%H:%M}.")
+    return redirect("assessments:detail", pk=assessment.pk)
 
 
 def _number(value: str | None) -> int | None:
@@ -297,6 +316,7 @@ def assessment_share(request, pk):
 
 
 @login_required
+@require_safe
 def side_by_side(request, pk):
     person = permissions.get_visible_person(request.user, pk)
     standing = standing_of(person, timezone.localdate())
@@ -354,6 +374,7 @@ def side_by_side(request, pk):
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def evidence(request, pk):
     person = permissions.get_visible_person(request.user, pk)
     standing = standing_of(person, timezone.localdate())
@@ -394,6 +415,7 @@ def evidence(request, pk):
 
 
 @login_required
+@require_safe
 def plan(request, pk):
     person = permissions.get_visible_person(request.user, pk)
     may_edit = permissions.may_edit_plan(request.user, person)
@@ -469,6 +491,7 @@ def plan_item(request, pk, item):
 
 
 @login_required
+@require_safe
 def reports(request):
     me = _me(request)
     today = timezone.localdate()

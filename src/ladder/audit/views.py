@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from ladder.people import permissions
 
@@ -51,6 +52,7 @@ class AuditFilter(forms.Form):
 
 
 @login_required
+@require_safe
 def audit_log(request):
     permissions.require_admin(request.user)
     form = AuditFilter(request.GET or None)

@@ -1,6 +1,9 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+
+from ladder.people.permissions import is_admin
 
 from .models import Criterion, ExpectedRating, Ladder, LadderVersion, Level
+from .services import ladder_restore, ladder_retire
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -35,12 +38,39 @@ class VersionInline(ReadOnlyInline):
 
 @admin.register(Ladder)
 class LadderAdmin(ReadOnlyAdmin):
-    """Ladders change through `ladder import`, which versions and audits every change."""
+    """Ladders change through `ladder import`, which versions and audits every change; retiring
+    and restoring go through the same audited services as `ladder retire`."""
 
-    list_display = ["title", "slug", "created_at"]
+    list_display = ["title", "slug", "created_at", "retired_at"]
+    list_filter = [("retired_at", admin.EmptyFieldListFilter)]
     search_fields = ["title", "slug"]
-    readonly_fields = ["created_at"]
+    readonly_fields = ["created_at", "retired_at"]
     inlines = [VersionInline]
+    actions = ["retire", "restore"]
+
+    def has_retire_permission(self, request):
+        return is_admin(request.user)
+
+    @admin.action(
+        permissions=["retire"],
+        description="Retire the selected ladders (off the pages, versions kept)",
+    )
+    def retire(self, request, queryset):
+        done = [ladder.slug for ladder in queryset if ladder_retire(by=request.user, ladder=ladder)]
+        self._report(request, "Retired", done)
+
+    @admin.action(permissions=["retire"], description="Restore the selected ladders to the pages")
+    def restore(self, request, queryset):
+        done = [
+            ladder.slug for ladder in queryset if ladder_restore(by=request.user, ladder=ladder)
+        ]
+        self._report(request, "Restored", done)
+
+    def _report(self, request, verb, slugs):
+        if slugs:
+            self.message_user(request, f"{verb}: {', '.join(slugs)}.", messages.SUCCESS)
+        else:
+            self.message_user(request, "Nothing changed.", messages.WARNING)
 
 
 class LevelInline(ReadOnlyInline):

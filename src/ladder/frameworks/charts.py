@@ -57,10 +57,24 @@ def _validate(dims, shapes, scale_min, scale_max) -> None:
             raise ValueError(f"shape style must be one of {STYLES}, got {shape.style!r}")
         for dim in dims:
             v = shape.values.get(dim)
+            if v is not None and not math.isfinite(v):
+                raise ValueError(f"{shape.label!r} rates {dim!r} as {v}, which is not a number")
+
+
+def off_scale(shapes, dims, scale_min, scale_max) -> list[str]:
+    """Sentences for each rating outside the chart's scale: a rating recorded under a ladder
+    version with a wider scale keeps its value, and the chart says where it drew it."""
+    notes = []
+    for s in shapes:
+        for dim in dims:
+            v = s.values.get(dim)
             if v is not None and not scale_min <= v <= scale_max:
-                raise ValueError(
-                    f"{shape.label!r} rates {dim!r} as {v}, outside the scale {scale_min}-{scale_max}"
+                edge = "outer" if v > scale_max else "inner"
+                notes.append(
+                    f"{s.label} rates {dim} {v:g}, outside this chart's {scale_min}–{scale_max} "
+                    f"scale: drawn on the {edge} ring."
                 )
+    return notes
 
 
 def radar_svg(
@@ -129,13 +143,18 @@ def radar_svg(
             f'<text class="radar-axis-label" text-anchor="{anchor}" font-size="{FONT}">{spans}</text>'
         )
 
+    def clamped(v: float | None) -> float:
+        return scale_min if v is None else min(max(v, scale_min), scale_max)
+
     drawn = []
     for s in shapes:
         vals = [s.values.get(d) for d in dims]
-        pts = points([radius(scale_min if v is None else v) for v in vals])
+        pts = points([radius(clamped(v)) for v in vals])
         drawn.append(f'<polygon class="radar-shape radar-shape-{s.style}" points="{attr(pts)}"/>')
         for v, (x, y) in zip(vals, pts, strict=True):
             missing = " radar-missing" if v is None else ""
+            if v is not None and clamped(v) != v:
+                missing = " radar-off-scale"
             drawn.append(
                 f'<circle class="radar-marker radar-marker-{s.style}{missing}"'
                 f' cx="{_n(x)}" cy="{_n(y)}" r="{2.5 if compact else 3}"/>'
@@ -156,9 +175,14 @@ def radar_svg(
         for s in shapes
     )
     legend = "" if compact else f'<ul class="radar-legend">{legend}</ul>'
+    notes = off_scale(shapes, dims, scale_min, scale_max)
+    if notes:
+        legend += "".join(f'<p class="radar-note">{escape(note)}</p>' for note in notes)
 
     def cell(v: float | None) -> str:
-        return "—" if v is None else f"{v:g}"
+        if v is None:
+            return "—"
+        return f"{v:g}" if scale_min <= v <= scale_max else f"{v:g} (off the scale)"
 
     head = "".join(f'<th scope="col">{escape(s.label)}</th>' for s in shapes)
     rows = "".join(

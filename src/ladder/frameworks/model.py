@@ -31,6 +31,18 @@ CRITERIA_SECTIONS = {
     "soft_skills": "Soft Skills and Collaboration",
 }
 
+# What the database can hold of a ladder. models.py takes its column sizes from here and a test
+# holds the integer ranges to the database's, so that a file the parser accepts is one that an
+# import can store, on every database.
+MAX_TITLE_LENGTH = 200  # the ladder's title and each level's
+MAX_CODE_LENGTH = 32  # a level code
+MAX_NAME_LENGTH = 100  # a dimension or a track
+# SmallIntegerField: level numbers, the ends of the scale (and so every rating).
+SMALL_INTEGERS = range(-32768, 32767 + 1)
+# PositiveSmallIntegerField: months of Minimum Experience, and the positions that number the
+# levels of a ladder, the criteria of a level and the dimensions of a ratings table.
+POSITIVE_SMALL_INTEGERS = range(0, 32767 + 1)
+
 
 @dataclass(frozen=True)
 class Scale:

@@ -5,13 +5,24 @@ from django.db import models
 from django.utils import timezone
 
 from . import format as ladder_format
+from .model import MAX_CODE_LENGTH, MAX_NAME_LENGTH, MAX_TITLE_LENGTH
 from .model import Ladder as LadderData
+
+
+class LadderQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(retired_at__isnull=True)
 
 
 class Ladder(models.Model):
     slug = models.SlugField(unique=True)
-    title = models.CharField(max_length=200)
+    title = models.CharField(max_length=MAX_TITLE_LENGTH)
     created_at = models.DateTimeField(default=timezone.now)
+    # A retired ladder leaves the pages but keeps its versions: people's level history and
+    # assessments still point at its levels.
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    objects = LadderQuerySet.as_manager()
 
     class Meta:
         ordering = ["title"]
@@ -36,7 +47,7 @@ class LadderVersion(models.Model):
     source_name = models.CharField(max_length=255, blank=True)
     # SHA-256 of the canonical form, so a re-import that only changes layout is not a new version.
     content_hash = models.CharField(max_length=64)
-    title = models.CharField(max_length=200)
+    title = models.CharField(max_length=MAX_TITLE_LENGTH)
     dimensions = models.JSONField(default=list)
     scale_min = models.SmallIntegerField(default=1)
     scale_max = models.SmallIntegerField(default=5)
@@ -69,10 +80,10 @@ class LadderVersion(models.Model):
 class Level(models.Model):
     version = models.ForeignKey(LadderVersion, on_delete=models.CASCADE, related_name="levels")
     position = models.PositiveSmallIntegerField()
-    code = models.CharField(max_length=32)
-    title = models.CharField(max_length=200)
+    code = models.CharField(max_length=MAX_CODE_LENGTH)
+    title = models.CharField(max_length=MAX_TITLE_LENGTH)
     number = models.SmallIntegerField()
-    track = models.CharField(max_length=100)
+    track = models.CharField(max_length=MAX_NAME_LENGTH)
     minimum_experience_months = models.PositiveSmallIntegerField(null=True, blank=True)
     minimum_experience_text = models.JSONField(default=list)
     next_actions = models.JSONField(default=list)
@@ -115,7 +126,7 @@ class Criterion(models.Model):
 class ExpectedRating(models.Model):
     level = models.ForeignKey(Level, on_delete=models.CASCADE, related_name="expected_ratings")
     position = models.PositiveSmallIntegerField()
-    dimension = models.CharField(max_length=100)
+    dimension = models.CharField(max_length=MAX_NAME_LENGTH)
     rating = models.SmallIntegerField()
 
     class Meta:

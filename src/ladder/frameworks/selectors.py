@@ -15,8 +15,9 @@ from .models import Criterion, ExpectedRating, Ladder, LadderVersion, Level
 
 
 def get_ladder(slug: str) -> Ladder:
+    """A ladder on the pages; a retired one is a 404 like one that never was."""
     try:
-        return Ladder.objects.get(slug=slug)
+        return Ladder.objects.active().get(slug=slug)
     except Ladder.DoesNotExist:
         raise Http404(f"No ladder {slug!r}") from None
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import transaction
-from django.utils.text import slugify
+from django.utils import timezone
 
 from ladder.audit.services import audit_record
 
@@ -29,21 +31,74 @@ def content_hash(ladder: LadderData) -> str:
     return hashlib.sha256(ladder_format.format_ladder(ladder).encode()).hexdigest()
 
 
+class ImportRefused(Exception):
+    """An import that cannot go ahead for a reason outside the file; nothing is written."""
+
+
+# A ladder's slug is in every one of its URLs and in the names of its downloads. Lowercase ASCII
+# words joined by single hyphens pass Django's `<slug:>` converter ([-a-zA-Z0-9_]+) and any file
+# system unchanged, and there is one spelling per ladder, not "Dotnet" beside "dotnet".
+LADDER_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+LADDER_SLUG_RULE = "lowercase letters a-z, digits and single hyphens between them"
+
+
+def ladder_slug_max_length() -> int:
+    return Ladder._meta.get_field("slug").max_length
+
+
+def check_ladder_slug(slug: str) -> None:
+    """Raise `ImportRefused` naming the slug and the rule unless it is a valid ladder slug."""
+    limit = ladder_slug_max_length()
+    if len(slug) <= limit and LADDER_SLUG.fullmatch(slug):
+        return
+    shown = slug if len(slug) <= 60 else slug[:60] + "…"
+    raise ImportRefused(
+        f"slug {shown!r} is not valid: a ladder slug is {LADDER_SLUG_RULE} (like dotnet-2025), "
+        f"at most {limit} characters; {slug_from(slug)!r} would do"
+    )
+
+
+def slug_from(text: str) -> str:
+    """A valid ladder slug made of the letters and digits of any text, e.g. a file name."""
+    # Case-folded first so that "Straße" keeps its letters as "strasse"; NFKD then splits
+    # accented letters from their accents, and what is still not ASCII goes.
+    folded = unicodedata.normalize("NFKD", text.casefold()).encode("ascii", "ignore").decode()
+    words = re.findall(r"[a-z0-9]+", folded)
+    return "-".join(words)[: ladder_slug_max_length()].rstrip("-") or "ladder"
+
+
 def slug_for_path(path: str | Path) -> str:
-    return slugify(Path(path).stem) or "ladder"
+    return slug_from(Path(path).stem)
+
+
+def source_label(name: str) -> str:
+    """Where a version came from, as the database can keep it: a file name may hold bytes that
+    are not UTF-8 (read as surrogates) or be longer than the column; its end is what tells."""
+    name = name.encode("utf-8", "backslashreplace").decode("utf-8")
+    limit = LadderVersion._meta.get_field("source_name").max_length
+    return name if len(name) <= limit else "…" + name[-(limit - 1) :]
 
 
 def ladder_import(*, source: str, source_name: str, slug: str, imported_by=None) -> ImportResult:
     """Store `source` as the ladder's next version, unless its content is that of the latest.
 
-    Raises `LadderError` (nothing written) when the source has errors.
+    Raises `ImportRefused` for a slug that breaks the rule or names a retired ladder, and
+    `LadderError` when the source has errors; either way nothing is written.
     """
+    check_ladder_slug(slug)
     parsed = ladder_format.parse(source, path=source_name)
+    source_name = source_label(source_name)
     digest = content_hash(parsed)
     with transaction.atomic():
         ladder, _ = Ladder.objects.get_or_create(slug=slug, defaults={"title": parsed.title})
-        # Lock the ladder row so two concurrent imports cannot both take the same next number.
+        # Lock the ladder row so two concurrent imports cannot both take the same next number,
+        # and an import cannot add a version to a ladder being retired.
         ladder = Ladder.objects.select_for_update().get(pk=ladder.pk)
+        if ladder.retired_at is not None:
+            raise ImportRefused(
+                f"ladder {slug!r} is retired; run `ladder retire --undo {slug}` to bring it "
+                "back, then import again"
+            )
         latest = ladder.latest_version()
         if latest and latest.content_hash == digest:
             return ImportResult(version=latest, created=False, diff=None)
@@ -73,6 +128,40 @@ def ladder_import(*, source: str, source_name: str, slug: str, imported_by=None)
         )
     diff = diff_ladders(latest.as_ladder(), parsed) if latest else None
     return ImportResult(version=version, created=True, diff=diff)
+
+
+def ladder_retire(*, by, ladder: Ladder) -> bool:
+    """Take the ladder off the pages, keeping every version; False if it already was retired."""
+    return _set_retired(by=by, ladder=ladder, retired=True)
+
+
+def ladder_restore(*, by, ladder: Ladder) -> bool:
+    """Bring a retired ladder back to the pages; False if it was not retired."""
+    return _set_retired(by=by, ladder=ladder, retired=False)
+
+
+def _set_retired(*, by, ladder: Ladder, retired: bool) -> bool:
+    with transaction.atomic():
+        locked = Ladder.objects.select_for_update().get(pk=ladder.pk)
+        before = locked.retired_at
+        if (before is not None) == retired:
+            ladder.retired_at = before
+            return False
+        locked.retired_at = timezone.now() if retired else None
+        locked.save(update_fields=["retired_at"])
+        ladder.retired_at = locked.retired_at
+        audit_record(
+            by=by,
+            action="ladder.retired" if retired else "ladder.restored",
+            target=locked,
+            before={"retired_at": _iso(before)},
+            after={"retired_at": _iso(locked.retired_at)},
+        )
+    return True
+
+
+def _iso(moment) -> str | None:
+    return moment.isoformat() if moment else None
 
 
 def _rules_dict(parsed: LadderData) -> dict:

@@ -9,6 +9,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_safe
 
 from .charts import MIN_DIMENSIONS, Shape, radar_svg
 from .diff import diff_ladders
@@ -67,14 +68,16 @@ def _experience(level: LevelData) -> str:
     return f"Minimum {months} months"
 
 
+@require_safe
 @reader
 def home(request):
-    ladders = list(Ladder.objects.all()[:2])
+    ladders = list(Ladder.objects.active()[:2])
     if len(ladders) == 1:
         return overview(request, ladders[0].slug)
-    return render(request, "frameworks/home.html", {"ladders": Ladder.objects.all()})
+    return render(request, "frameworks/home.html", {"ladders": Ladder.objects.active()})
 
 
+@require_safe
 @reader
 def overview(request, slug):
     ladder = get_ladder(slug)
@@ -119,6 +122,7 @@ def overview(request, slug):
     return render(request, "frameworks/overview.html", context)
 
 
+@require_safe
 @reader
 def level_detail(request, slug, code):
     ladder = get_ladder(slug)
@@ -151,6 +155,7 @@ def _level_page(data: LadderData, level: LevelData) -> dict:
     }
 
 
+@require_safe
 @reader
 def print_ladder(request, slug):
     ladder = get_ladder(slug)
@@ -161,6 +166,7 @@ def print_ladder(request, slug):
     return render(request, "frameworks/print.html", context)
 
 
+@require_safe
 @reader
 def compare_form(request, slug):
     a, b = request.GET.get("a", ""), request.GET.get("b", "")
@@ -175,6 +181,7 @@ def compare_form(request, slug):
     return redirect("frameworks:compare", slug=slug, a=first.code, b=following[0].code)
 
 
+@require_safe
 @reader
 def compare(request, slug, a, b):
     ladder = get_ladder(slug)
@@ -209,6 +216,7 @@ def compare(request, slug, a, b):
     return render(request, "frameworks/compare.html", context)
 
 
+@require_safe
 @reader
 def versions(request, slug):
     ladder = get_ladder(slug)
@@ -217,6 +225,7 @@ def versions(request, slug):
     return render(request, "frameworks/versions.html", context)
 
 
+@require_safe
 @reader
 def version_diff(request, slug, old, new):
     ladder = get_ladder(slug)
@@ -233,6 +242,7 @@ def version_diff(request, slug, old, new):
     return render(request, "frameworks/diff.html", context)
 
 
+@require_safe
 @reader
 def search_view(request, slug):
     ladder = get_ladder(slug)
@@ -244,6 +254,7 @@ def search_view(request, slug):
     return render(request, "frameworks/search.html", context)
 
 
+@require_safe
 @reader
 def download(request, slug, fmt):
     ladder = get_ladder(slug)

@@ -2,13 +2,17 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import UserChangeForm
 from django.core.exceptions import ValidationError
+from django.db import transaction
 
 from ladder.audit.services import audit_record
 
 from . import permissions
+from .emails import canonical_email
 from .models import LevelAssignment, Person, Team
 from .services import (
     check_manager,
@@ -49,8 +53,8 @@ class PersonForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        email = data.get("email", "")
-        clash = Person.objects.filter(email__iexact=email).exclude(pk=self.instance.pk)
+        email = canonical_email(data.get("email") or "")
+        clash = Person.objects.filter(email=email).exclude(pk=self.instance.pk)
         if email and clash.exists():
             self.add_error("email", f"Someone already has the email {email}.")
         if self.instance.pk is not None:
@@ -149,11 +153,23 @@ User = get_user_model()
 admin.site.unregister(User)
 
 
+class LoginChangeForm(UserChangeForm):
+    """Sign-in finds a login by its address, so no two logins may share one, however spelt."""
+
+    def clean_email(self):
+        email = canonical_email(self.cleaned_data.get("email") or "")
+        if email and User.objects.filter(email=email).exclude(pk=self.instance.pk).exists():
+            raise ValidationError(f"Another login already has the email {email}.")
+        return email
+
+
 @admin.register(User)
 class AuditedUserAdmin(UserAdmin):
-    """Django's own user admin, with every change to a login's rights in the audit log."""
+    """Django's own user admin, with every change to a login's rights, and every password an
+    admin sets, in the audit log."""
 
     AUDITED = ["is_active", "is_staff", "is_superuser", "email"]
+    form = LoginChangeForm
 
     def save_model(self, request, obj, form, change):
         before = (
@@ -164,6 +180,23 @@ class AuditedUserAdmin(UserAdmin):
         if before != after:
             action = "role.changed" if change else "login.created"
             audit_record(by=request.user, action=action, target=obj, before=before, after=after)
+
+    @transaction.atomic
+    def user_change_password(self, request, id, form_url=""):
+        # Django's view saves the form itself; a changed hash is what tells a set password
+        # from a refused form, and the record lands in the same transaction.
+        user = self.get_object(request, unquote(id))
+        response = super().user_change_password(request, id, form_url)
+        if user is not None:
+            before = {"usable": user.has_usable_password()}
+            hash_before = user.password
+            user.refresh_from_db(fields=["password"])
+            if user.password != hash_before:
+                after = {"usable": user.has_usable_password()}
+                audit_record(
+                    by=request.user, action="password.set", target=user, before=before, after=after
+                )
+        return response
 
     def delete_model(self, request, obj):
         self._record_deletion(request, obj)

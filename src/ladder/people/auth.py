@@ -1,15 +1,27 @@
-"""Signing in by email address, whatever its case."""
+"""Signing in by email address, however it is spelt, and whom the failed attempts count against."""
 
+import ipaddress
+
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
+
+from .emails import canonical_email
+
+# django-axes keeps the counted address in a column this long; a longer one is no stored address
+# (those are at most 254 characters), and cutting it only makes junk attempts share a count.
+_COUNTED_LENGTH = 255
 
 
 class EmailBackend(ModelBackend):
     def authenticate(self, request, username=None, password=None, **kwargs):
-        if not username or password is None:
+        address = canonical_email(username or "")
+        if not address or password is None:
             return None
         User = get_user_model()
-        user = User.objects.filter(email__iexact=username.strip()).order_by("pk").first()
+        # Exact equality on the stored canonical spelling: the database folds nothing, so the
+        # account found is the one `normalised_username` counts failures against.
+        user = User.objects.filter(email=address).order_by("pk").first()
         if user is None:
             # Spend the time a password check would take, so timing does not reveal accounts.
             User().set_password(password)
@@ -22,4 +34,24 @@ class EmailBackend(ModelBackend):
 def normalised_username(request, credentials) -> str:
     """The sign-in address as `EmailBackend` matches it, for counting failed attempts."""
     source = credentials if credentials else getattr(request, "POST", {})
-    return (source.get("username") or "").strip().lower()
+    return canonical_email(source.get("username") or "")[:_COUNTED_LENGTH]
+
+
+def client_ip_address(request) -> str | None:
+    """The address failed sign-ins are counted from.
+
+    Behind a reverse proxy every request comes from the proxy, so one person's typos would pause
+    everyone's sign-in. `SIGN_IN_CLIENT_IP_HEADER` names the header the proxy writes the client's
+    address into; it is trusted only when set, as anyone can send it. Of a list
+    (X-Forwarded-For), the last entry is the one the nearest proxy added; earlier ones are
+    whatever the client claimed.
+    """
+    header = settings.SIGN_IN_CLIENT_IP_HEADER
+    if header:
+        key = "HTTP_" + header.upper().replace("-", "_")
+        claimed = request.META.get(key, "").rsplit(",", 1)[-1].strip()
+        try:
+            return str(ipaddress.ip_address(claimed))
+        except ValueError:
+            pass  # not through the proxy (or not an address): the connection's own address
+    return request.META.get("REMOTE_ADDR")

@@ -23,7 +23,6 @@ from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Q
-from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -675,7 +674,7 @@ def _write(
     top_manager = (
         None
         if ADMIN_EMAIL in users
-        else Person.objects.filter(user__email__iexact=ADMIN_EMAIL).order_by("pk").first()
+        else Person.objects.filter(user__email=ADMIN_EMAIL).order_by("pk").first()
     )
     saved: dict[int, Person] = {}
     by_depth: dict[int, list[int]] = {}
@@ -719,19 +718,14 @@ def _create_logins(nodes: list[_Node]) -> dict[str, object]:
 
     The nodes planned for a login that exists already become ordinary people."""
     User = get_user_model()
-    query = Q()
-    for email in DEMO_LOGINS:
-        query |= Q(email__iexact=email) | Q(username__iexact=email)
+    # Addresses are stored in their canonical spelling (ladder.people.emails), as these are.
+    query = Q(email__in=DEMO_LOGINS) | Q(username__in=DEMO_LOGINS)
     taken = {
-        value.lower()
+        value
         for pair in User.objects.filter(query).values_list("email", "username")
         for value in pair
     }
-    taken.update(
-        Person.objects.annotate(address=Lower("email"))
-        .filter(address__in=DEMO_LOGINS)
-        .values_list("address", flat=True)
-    )
+    taken.update(Person.objects.filter(email__in=DEMO_LOGINS).values_list("email", flat=True))
     for node in nodes:
         if node.login in taken:
             node.login = None
@@ -756,7 +750,7 @@ def _create_logins(nodes: list[_Node]) -> dict[str, object]:
 def _assign_emails(nodes: list[_Node]) -> None:
     """firstname.lastname@, then firstname.lastname2@ and on: unique whatever their case, and
     clashing with no address in the database."""
-    taken = set(Person.objects.annotate(address=Lower("email")).values_list("address", flat=True))
+    taken = set(Person.objects.values_list("email", flat=True))
     following: dict[str, int] = {}
     for node in nodes:
         if node.login:

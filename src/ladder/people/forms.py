@@ -2,7 +2,9 @@ from django import forms
 
 from ladder.frameworks.models import Ladder, Level
 
+from .imports import decode_csv, get_pending_import
 from .models import Team
+from .validation import unsafe_character
 
 
 class DirectoryFilter(forms.Form):
@@ -50,28 +52,32 @@ class PeopleUploadForm(forms.Form):
         label="People CSV",
         help_text="Columns: email,name,manager_email,team,level_code,level_since (YYYY-MM-DD).",
     )
-    # The previewed file's text travels back with "Apply", and is checked again then.
-    text = forms.CharField(required=False, widget=forms.HiddenInput)
-    name = forms.CharField(required=False, widget=forms.HiddenInput)
+    # "Apply" names the previewed file, which waits on the server: the file itself would pass
+    # Django's limit on form data.
+    pending = forms.CharField(required=False, widget=forms.HiddenInput)
 
     MAX_BYTES = 5 * 1024 * 1024
 
-    def __init__(self, *args, ladders, **kwargs):
+    def __init__(self, *args, ladders, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["ladder"].queryset = ladders
+        self.user = user
 
     def clean(self):
+        """Gives `text` and `name` of a new upload, or the `pending` import being applied."""
         data = super().clean()
         upload = data.get("file")
         if upload:
             if upload.size > self.MAX_BYTES:
                 raise forms.ValidationError("The file is larger than 5 MB.")
-            try:
-                data["text"] = upload.read().decode("utf-8-sig")
-            except UnicodeDecodeError as error:
-                raise forms.ValidationError("The file is not UTF-8 text.") from error
-            data["name"] = upload.name
-        elif not data.get("text"):
+            # The name comes from the browser: it is shown in messages and stored.
+            data["name"] = (
+                "".join(c for c in upload.name if not unsafe_character(c)) or "upload.csv"
+            )
+            data["text"] = decode_csv(upload.read(), data["name"])
+            data["pending"] = None
+        elif data.get("pending"):
+            data["pending"] = get_pending_import(self.user, data["pending"])
+        else:
             raise forms.ValidationError("Choose a CSV file to import.")
-        data["name"] = data.get("name") or "upload.csv"
         return data

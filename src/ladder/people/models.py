@@ -4,13 +4,15 @@ the history, never stored twice."""
 from __future__ import annotations
 
 import datetime
+import secrets
 
 from django.conf import settings
 from django.db import models
-from django.db.models.functions import Lower
 from django.utils import timezone
 
 from ladder.frameworks.models import Level
+
+from .emails import CanonicalEmailField
 
 
 class Team(models.Model):
@@ -22,6 +24,14 @@ class Team(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# How deep the manager tree may go: a person and up to 49 managers above them, deeper than any
+# organisation needs. The longest path of that depth, every key a 19-digit bigint ("/" and 20
+# characters a level), must fit `Person.path` and its index (PostgreSQL refuses a btree entry
+# over about 2,700 bytes); tree.py refuses anything deeper wherever the tree changes.
+MAX_DEPTH = 50
+LONGEST_PATH = 1 + MAX_DEPTH * (len(str(2**63 - 1)) + 1)
 
 
 class PersonQuerySet(models.QuerySet):
@@ -52,7 +62,7 @@ class PersonQuerySet(models.QuerySet):
 
 class Person(models.Model):
     name = models.CharField(max_length=200)
-    email = models.EmailField(max_length=254)
+    email = CanonicalEmailField(max_length=254)
     manager = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reports"
     )
@@ -67,7 +77,8 @@ class Person(models.Model):
         related_name="person",
     )
     # Materialised path of primary keys from the top of the tree, "/1/7/42/": a person's whole
-    # chain of reports is one indexed prefix query, whatever the depth. Kept by services.py.
+    # chain of reports is one indexed prefix query. Kept by services.py and tree.py, which refuse
+    # a tree deeper than MAX_DEPTH, so a path is never longer than LONGEST_PATH.
     path = models.CharField(max_length=2000, db_index=True, default="/", editable=False)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -77,8 +88,9 @@ class Person(models.Model):
         ordering = ["name"]
         verbose_name_plural = "people"
         constraints = [
-            # One person per address, whatever its case: sign-in and imports match by email.
-            models.UniqueConstraint(Lower("email"), name="unique_person_email_ci"),
+            # One person per address, however it is spelt: the field stores only the canonical
+            # spelling, which sign-in and imports match exactly.
+            models.UniqueConstraint(fields=["email"], name="unique_person_email"),
             models.CheckConstraint(
                 condition=models.Q(manager__isnull=True) | ~models.Q(manager=models.F("id")),
                 name="person_not_own_manager",
@@ -87,6 +99,11 @@ class Person(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def depth(self) -> int:
+        """1 at the top of the tree, 2 for their reports, and so on."""
+        return self.path.count("/") - 1
 
     def chain_ids(self) -> list[int]:
         """Primary keys of the managers above, nearest first."""
@@ -148,3 +165,41 @@ def months_between(start: datetime.date, end: datetime.date) -> int:
     """Whole calendar months from start to end (11 on the day before a 12-month anniversary)."""
     months = (end.year - start.year) * 12 + end.month - start.month
     return months - (end.day < start.day)
+
+
+def _pending_import_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class PendingImportQuerySet(models.QuerySet):
+    def expired(self, now: datetime.datetime | None = None):
+        return self.filter(created_at__lte=(now or timezone.now()) - PendingImport.LIFETIME)
+
+
+class PendingImport(models.Model):
+    """A people CSV previewed on the import page, waiting for its admin to apply it.
+
+    The file stays in the database between preview and apply: sent back in the form it would
+    pass Django's limit on form data, and the app may run as several processes or machines, so
+    neither one process's memory nor its disk would find it again. Only the admin who uploaded
+    it may apply it, within `LIFETIME`; applying deletes it, and expired ones are deleted as new
+    ones arrive.
+    """
+
+    LIFETIME = datetime.timedelta(hours=1)
+
+    token = models.CharField(max_length=64, unique=True, default=_pending_import_token)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    filename = models.CharField(max_length=255)
+    text = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = PendingImportQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"{self.filename} by {self.uploaded_by_id}"
+
+    def is_expired(self, now: datetime.datetime | None = None) -> bool:
+        return self.created_at <= (now or timezone.now()) - self.LIFETIME

@@ -13,7 +13,10 @@ from django.utils.text import slugify
 from ladder.audit.services import audit_record
 from ladder.frameworks.models import Level
 
+from .emails import canonical_email
 from .models import LevelAssignment, Person, Team
+from .tree import check_depth, subtree_height
+from .validation import check_text
 
 
 def person_snapshot(person: Person) -> dict:
@@ -31,15 +34,23 @@ def team_for_name(name: str) -> Team | None:
     if not name:
         return None
     team = Team.objects.filter(name__iexact=name).first()
-    return team or Team.objects.create(name=name, slug=_unique_team_slug(name))
+    return team or Team.objects.create(name=name, slug=unique_team_slug(name))
 
 
-def _unique_team_slug(name: str) -> str:
-    base = slugify(name) or "team"
+def unique_team_slug(name: str, taken: set[str] | None = None) -> str:
+    """A slug no team has yet. A caller creating many teams at once passes the slugs `taken`
+    (the new one is added), instead of a query per try."""
+    # slugify keeps ASCII only (the `<slug:>` URL converter takes nothing else) and can lengthen
+    # a name ("㎒" spells out as "mhz"), so the slug is cut to its column, suffix included.
+    limit = Team._meta.get_field("slug").max_length
+    base = slugify(name)[:limit].strip("-_") or "team"
     slug, n = base, 1
-    while Team.objects.filter(slug=slug).exists():
+    while slug in taken if taken is not None else Team.objects.filter(slug=slug).exists():
         n += 1
-        slug = f"{base}-{n}"
+        suffix = f"-{n}"
+        slug = base[: limit - len(suffix)].rstrip("-_") + suffix
+    if taken is not None:
+        taken.add(slug)
     return slug
 
 
@@ -82,12 +93,15 @@ def person_create(
     level: Level | None = None,
     level_since: datetime.date | None = None,
 ) -> Person:
-    if Person.objects.filter(email__iexact=email).exists():
+    email = canonical_email(email)
+    if Person.objects.filter(email=email).exists():
         raise ValidationError(f"Someone already has the email {email}.")
+    check_text(name)
     lock_tree()
     if manager is not None:
         manager.refresh_from_db(fields=["path"])
-    person = Person.objects.create(name=name, email=email.strip(), manager=manager, team=team)
+    check_depth(email, manager)
+    person = Person.objects.create(name=name, email=email, manager=manager, team=team)
     person.path = f"{manager.path if manager else '/'}{person.pk}/"
     person.save(update_fields=["path"])
     audit_record(
@@ -114,11 +128,14 @@ def person_update(
     if manager is not None:
         manager = Person.objects.get(pk=manager.pk)
     before = person_snapshot(person)
-    if Person.objects.filter(email__iexact=email).exclude(pk=person.pk).exists():
+    email = canonical_email(email)
+    if Person.objects.filter(email=email).exclude(pk=person.pk).exists():
         raise ValidationError(f"Someone else already has the email {email}.")
     check_manager(person, manager)
-    person.name, person.email, person.team = name, email.strip(), team
+    check_text(name)
+    person.name, person.email, person.team = name, email, team
     if person.manager_id != (manager.pk if manager else None):
+        check_depth(person.email, manager, subtree_height(person))
         person.manager = manager
         _move_subtree(person, f"{manager.path if manager else '/'}{person.pk}/")
     person.save()

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_safe
 
 from ladder.assessments.views import person_panel
 from ladder.frameworks.models import Ladder
@@ -15,7 +17,7 @@ from ladder.frameworks.selectors import get_version
 
 from . import permissions
 from .forms import DirectoryFilter, PeopleUploadForm
-from .imports import people_csv, people_import
+from .imports import pending_import_apply, people_csv, people_import_preview
 from .models import LevelAssignment, Team
 from .tenure import level_tenure
 
@@ -38,6 +40,7 @@ def _with_tenure(people, today):
 
 
 @login_required
+@require_safe
 def directory(request):
     if not permissions.may_use_directory(request.user):
         raise Http404("Not found")
@@ -62,7 +65,19 @@ def directory(request):
     return render(request, "people/directory.html", context)
 
 
+REPORTS_PER_PAGE = 25
+MEMBERS_PER_PAGE = 50
+
+
+def _query_without(request, param: str) -> str:
+    """The request's query string without `param`, for links to another page of a list."""
+    query = request.GET.copy()
+    query.pop(param, None)
+    return query.urlencode()
+
+
 @login_required
+@require_safe
 def person_detail(request, pk):
     person = permissions.get_visible_person(request.user, pk)
     history = list(
@@ -74,7 +89,11 @@ def person_detail(request, pk):
         "history": history,
         "tenure": level_tenure(history, today),
         "chain": person.manager_chain(),
-        "reports": person.reports.select_related("team").order_by("name"),
+        # A manager of a whole department may have hundreds of direct reports: a page at a time.
+        "reports": Paginator(person.reports.order_by("name", "pk"), REPORTS_PER_PAGE).get_page(
+            request.GET.get("reports")
+        ),
+        "reports_query": _query_without(request, "reports"),
         "is_self": permissions.person_of(request.user) == person,
         **person_panel(request, person),
     }
@@ -82,6 +101,7 @@ def person_detail(request, pk):
 
 
 @login_required
+@require_safe
 def me(request):
     person = permissions.person_of(request.user)
     if person is None:
@@ -90,6 +110,7 @@ def me(request):
 
 
 @login_required
+@require_safe
 def team_detail(request, slug):
     team = get_object_or_404(Team, slug=slug)
     visible = permissions.visible_people(request.user).values("pk")
@@ -101,16 +122,29 @@ def team_detail(request, slug):
     me = permissions.person_of(request.user)
     if me is not None and me.team_id == team.pk:
         members = members | team.members.filter(pk=me.pk)
-    members = list(
-        members.select_related("manager").with_current_level().with_level_history().order_by("name")
+    members = (
+        members.select_related("manager")
+        .with_current_level()
+        .with_level_history()
+        .order_by("name", "pk")
     )
-    if not members and not permissions.is_admin(request.user):
+    # Histories are read for one page of members only, so a team of thousands stays light.
+    page = Paginator(members, MEMBERS_PER_PAGE).get_page(request.GET.get("page"))
+    if not page.object_list and not permissions.is_admin(request.user):
         raise Http404("Not found")
-    _with_tenure(members, timezone.localdate())
-    return render(request, "people/team.html", {"team": team, "members": members})
+    _with_tenure(page.object_list, timezone.localdate())
+    context = {
+        "team": team,
+        "page": page,
+        "members": page.object_list,
+        "total": page.paginator.count,
+        "query": _query_without(request, "page"),
+    }
+    return render(request, "people/team.html", context)
 
 
 @login_required
+@require_safe
 def teams(request):
     permissions.require_admin(request.user)
     rows = Team.objects.annotate(size=Count("members")).order_by("name")
@@ -118,29 +152,44 @@ def teams(request):
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def upload(request):
-    """Admins import a people CSV: the same checks as the CLI, and a preview before applying."""
+    """Admins import a people CSV: the same checks as the CLI, and a preview before applying.
+
+    The previewed file waits on the server, for this admin only, until "Apply" names it.
+    """
     permissions.require_admin(request.user)
     form = PeopleUploadForm(
-        request.POST or None, request.FILES or None, ladders=Ladder.objects.all()
+        request.POST or None,
+        request.FILES or None,
+        ladders=Ladder.objects.active(),
+        user=request.user,
     )
-    plan = None
+    plan = pending = None
     if request.method == "POST" and form.is_valid():
         version = get_version(form.cleaned_data["ladder"])
-        apply = "apply" in request.POST
-        plan = people_import(
-            by=request.user,
-            text=form.cleaned_data["text"],
-            path=form.cleaned_data["name"],
-            version=version,
-            apply=apply,
-        )
-        if plan.applied:
-            return render(request, "people/upload_done.html", {"plan": plan})
-    return render(request, "people/upload.html", {"form": form, "plan": plan})
+        if form.cleaned_data["pending"] is None:
+            plan, pending = people_import_preview(
+                by=request.user,
+                text=form.cleaned_data["text"],
+                filename=form.cleaned_data["name"],
+                version=version,
+            )
+        else:
+            try:
+                plan = pending_import_apply(
+                    by=request.user, pending=form.cleaned_data["pending"], version=version
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            if plan is not None and plan.applied:
+                return render(request, "people/upload_done.html", {"plan": plan})
+    context = {"form": form, "plan": plan, "pending": pending}
+    return render(request, "people/upload.html", context)
 
 
 @login_required
+@require_safe
 def export(request):
     permissions.require_admin(request.user)
     response = HttpResponse(people_csv(), content_type="text/csv; charset=utf-8")

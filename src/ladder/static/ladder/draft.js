@@ -1,9 +1,17 @@
 // Keeps an unsaved assessment draft in this browser, so nothing typed is lost when a session
 // expires or a save is refused; offers it back when the same draft revision is opened again.
+// The key names the signed-in user, so someone else on this browser is never offered it; it is
+// dropped once the assessment is submitted, and everything kept goes at sign-out (session.js).
 (function () {
   "use strict";
+  if (!window.localStorage) return;
+  var done = document.getElementById("assessment-done");
+  if (done) {
+    localStorage.removeItem("ladder:" + done.dataset.draftKey);
+    return;
+  }
   var form = document.getElementById("assessment-form");
-  if (!form || !window.localStorage) return;
+  if (!form) return;
   var key = "ladder:" + form.dataset.draftKey;
   var revision = form.dataset.revision;
   var banner = form.querySelector(".restore-banner");

@@ -3,7 +3,12 @@ from pathlib import Path
 from django.core.management.base import BaseCommand
 
 from ladder.frameworks.format import LadderError
-from ladder.frameworks.services import ladder_import, slug_for_path
+from ladder.frameworks.services import (
+    LADDER_SLUG_RULE,
+    ImportRefused,
+    ladder_import,
+    slug_for_path,
+)
 
 from ._common import fail, plural
 
@@ -19,17 +24,23 @@ class Command(BaseCommand):
         parser.add_argument("path", metavar="PATH", help="The ladder file to import.")
         parser.add_argument(
             "--slug",
-            help="The ladder's short name in URLs (default: from the file name, e.g. dotnet).",
+            help=(
+                f"The ladder's short name in URLs: {LADDER_SLUG_RULE} (default: from the file "
+                "name, e.g. dotnet)."
+            ),
         )
 
     def handle(self, *args, path, slug, **options):
-        slug = slug or slug_for_path(path)
+        # An empty --slug is a mistake to report, not a request for the default.
+        slug = slug_for_path(path) if slug is None else slug
         try:
             source = Path(path).read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as error:
             fail([f"{path}: cannot read the file: {error}"], "nothing was imported")
         try:
             result = ladder_import(source=source, source_name=path, slug=slug)
+        except ImportRefused as error:
+            fail([f"{path}: {error}"], "nothing was imported")
         except LadderError as error:
             fail(
                 list(map(str, error.errors)),

@@ -1,11 +1,13 @@
 import sys
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.http import Http404
 
 from ladder.frameworks.selectors import get_ladder, get_version
-from ladder.people.imports import COLUMNS, people_import
+from ladder.people.imports import COLUMNS, decode_csv, people_import
+from ladder.people.validation import printable
 
 
 class Command(BaseCommand):
@@ -31,9 +33,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, path, ladder, dry_run, **options):
         try:
-            text = Path(path).read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError) as error:
+            text = decode_csv(Path(path).read_bytes(), path)
+        except OSError as error:
             raise CommandError(f"{path}: cannot read the file: {error}") from error
+        except ValidationError as error:
+            raise CommandError(printable(error.messages[0])) from None
         try:
             version = get_version(get_ladder(ladder))
         except Http404 as error:
@@ -43,7 +47,7 @@ class Command(BaseCommand):
         plan = people_import(by=None, text=text, path=path, version=version, apply=not dry_run)
         if plan.errors:
             for line in plan.errors:
-                sys.stderr.write(line + "\n")
+                sys.stderr.write(printable(line) + "\n")
             sys.stderr.write(
                 f"{len(plan.errors)} error{'s' if len(plan.errors) != 1 else ''}; nothing was written\n"
             )
@@ -52,7 +56,8 @@ class Command(BaseCommand):
             self.stdout.write(f"{path}: {len(plan.rows)} people, nothing to change.")
             return
         for change in plan.changes:
-            self.stdout.write(f"  {change.email}: {change.kind}: {change.summary}")
+            # Names stored before control characters were refused could still hold some.
+            self.stdout.write(printable(f"  {change.email}: {change.kind}: {change.summary}"))
         verb = "would apply" if dry_run else "applied"
         self.stdout.write(
             self.style.SUCCESS(

@@ -1,10 +1,12 @@
 import sys
 import time
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from ladder.people.demo import (
+    ADMIN_EMAIL,
     DEMO_LOGINS,
     DEMO_PASSWORD,
     MIN_PEOPLE,
@@ -30,7 +32,8 @@ class Command(BaseCommand):
         "their history, evidence, self and manager assessments against their next level, "
         "growth plans, and three logins with the password "
         f"{DEMO_PASSWORD}: {', '.join(DEMO_LOGINS)}. The same --seed builds the same "
-        "organisation. Run again, it adds N more people below the demo admin."
+        "organisation. Run again, it adds N more people below the demo admin. Refused "
+        "when DEBUG is off unless --allow-production is given."
     )
 
     def add_arguments(self, parser):
@@ -52,8 +55,22 @@ class Command(BaseCommand):
             default=0,
             help="Seed of the random names, tree and levels (default: 0).",
         )
+        parser.add_argument(
+            "--allow-production",
+            action="store_true",
+            help="Run even with DEBUG off, e.g. for a public demo site.",
+        )
 
-    def handle(self, *args, people, if_empty, seed, **options):
+    def handle(self, *args, people, if_empty, seed, allow_production, **options):
+        # With DEBUG off this is likely a real organisation's database, and the demo adds a
+        # superuser whose password is printed in the README.
+        if not settings.DEBUG and not allow_production:
+            raise CommandError(
+                f"DEBUG is off, so this looks like a production database; seed-demo would add "
+                f"made-up people and the superuser {ADMIN_EMAIL} with the published password "
+                f"{DEMO_PASSWORD}. Run it with DEBUG=1, or add --allow-production if this site "
+                "is a demo."
+            )
         if people < MIN_PEOPLE:
             raise CommandError(f"--people must be at least {MIN_PEOPLE}, not {people}.")
         if if_empty and Person.objects.exists():

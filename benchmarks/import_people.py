@@ -1,0 +1,112 @@
+"""How long applying a people CSV takes: a script, not a test.
+
+    .venv/bin/python benchmarks/import_people.py                 # a temporary SQLite file
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_import .venv/bin/python benchmarks/import_people.py
+
+The goal: 50,000 new people applied well inside gunicorn's 30 s worker timeout, under 15 s. The
+database must be fresh (no people): the script runs the migrations, imports the bundled ladder,
+then times, in one run on one machine,
+
+- the yardstick: inserting the same number of bare people with one `bulk_create` (then removing
+  them), the least any import of that many people can cost here;
+- applying a file of that many new people, eight to a manager and a team (seven levels);
+- applying the same file again (nothing to change), and a copy that renames everyone;
+
+and prints each, with its ratio to the yardstick.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+GOAL_SECONDS = 15.0
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def people_file(count: int, *, renamed: bool = False) -> str:
+    """`count` people: each manager has eight reports, each group of eight is a team, and every
+    second person has a level."""
+    lines = ["email,name,manager_email,team,level_code,level_since"]
+    for i in range(count):
+        manager = f"p{(i - 1) // 8}@bench.test" if i else ""
+        level = "MD1,2023-03-01" if i % 2 else ","
+        name = f"Person {i}{' Renamed' if renamed else ''}"
+        lines.append(f"p{i}@bench.test,{name},{manager},Team {(i - 1) // 8},{level}")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--people", type=int, default=50_000, help="default: 50000")
+    args = parser.parse_args()
+
+    scratch = None
+    if not os.environ.get("DATABASE_URL"):
+        scratch = tempfile.mkdtemp(prefix="ladder-bench-")
+        os.environ["DATABASE_URL"] = f"sqlite:///{scratch}/bench.sqlite3"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ladder.settings")
+    try:
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+        from django.db import connection, transaction
+
+        from ladder.frameworks.services import ladder_import
+        from ladder.people.imports import people_import
+        from ladder.people.models import Person
+
+        call_command("migrate", verbosity=0, interactive=False, skip_checks=True)
+        if Person.objects.exists():
+            sys.stderr.write("the database has people already: give a fresh one in DATABASE_URL\n")
+            return 1
+        source = (ROOT / "ladders" / "dotnet.md").read_text()
+        version = ladder_import(source=source, source_name="dotnet.md", slug="dotnet").version
+
+        started = time.perf_counter()
+        with transaction.atomic():
+            Person.objects.bulk_create(
+                (Person(name=f"Bare {i}", email=f"bare{i}@bench.test") for i in range(args.people)),
+                batch_size=1000,
+            )
+        yardstick = time.perf_counter() - started
+        Person.objects.all().delete()
+
+        def timed(text: str) -> tuple[float, int]:
+            started = time.perf_counter()
+            plan = people_import(by=None, text=text, path="bench.csv", version=version, apply=True)
+            if plan.errors:
+                raise SystemExit("\n".join(plan.errors[:10]))
+            return time.perf_counter() - started, len(plan.changes)
+
+        created, created_changes = timed(people_file(args.people))
+        unchanged, _ = timed(people_file(args.people))
+        renamed, renamed_changes = timed(people_file(args.people, renamed=True))
+
+        print(
+            f"goal: {args.people:,} new people applied in under {GOAL_SECONDS:.0f} s "
+            f"(gunicorn's timeout is 30 s), on {connection.vendor}"
+        )
+        print(f"  yardstick, bare bulk_create of {args.people:,} people: {yardstick:.2f} s")
+        for label, seconds in [
+            (f"new people ({created_changes:,} changes)", created),
+            ("the same file again (no change)", unchanged),
+            (f"everyone renamed ({renamed_changes:,} changes)", renamed),
+        ]:
+            print(f"  {label}: {seconds:.2f} s, {seconds / yardstick:.1f}x the yardstick")
+        met = created < GOAL_SECONDS and renamed < GOAL_SECONDS
+        print("goal met" if met else "GOAL MISSED")
+        return 0 if met else 1
+    finally:
+        if scratch:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

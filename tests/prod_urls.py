@@ -1,0 +1,12 @@
+from django.urls import path
+
+from ladder.urls import urlpatterns as site_urlpatterns
+
+FAILURE = "a deliberate failure, to see where its traceback goes"
+
+
+def fail(request):
+    raise RuntimeError(FAILURE)
+
+
+urlpatterns = [path("fail/", fail), *site_urlpatterns]
