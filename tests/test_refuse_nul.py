@@ -54,3 +54,25 @@ def test_a_nul_in_a_sign_in_attempt_is_a_400(client, org):
     response = client.post("/accounts/login/", {"username": "eve@example.com\x00", "password": "x"})
 
     assert response.status_code == 400
+
+
+def test_a_session_cookie_holding_a_nul_is_dropped_not_a_500(client, org):
+    client.cookies["sessionid"] = "\x00abcdefghijklmnop"
+
+    home = client.get("/")
+    people = client.get("/people/")
+
+    assert home.status_code == 200
+    assert people.status_code == 302 and "/accounts/login/" in people["Location"]
+
+
+def test_a_nul_in_a_header_or_the_address_is_a_400(client, org):
+    sign_in = client.post(
+        "/accounts/login/",
+        {"username": "eve@example.com", "password": "wrong"},
+        HTTP_USER_AGENT="probe\x00",
+    )
+    address = client.get("/ladders/dotnet/levels/TL2%00/")
+
+    assert sign_in.status_code == 400 and "User-Agent" in sign_in.content.decode()
+    assert address.status_code == 400

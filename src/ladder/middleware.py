@@ -44,24 +44,37 @@ def people_pages_not_stored(get_response):
 
 
 def refuse_nul(get_response):
-    """Answer 400 to any query string or form value (or name) holding a NUL character.
+    """Keep the NUL character from every value a request brings: the path, a header, a cookie,
+    the query string or a form field.
 
-    PostgreSQL refuses NUL in text ("A string literal cannot contain NUL"), so a NUL sent in
-    any field would otherwise end as a 500 wherever it reaches the database: a comment, a
-    search, a filter. Django's form fields refuse it already; this covers every value a view
-    reads from `request.GET` or `request.POST` itself, on every page at once.
+    PostgreSQL refuses NUL in text ("A string literal cannot contain NUL"), so a NUL anywhere
+    would otherwise end as a 500 wherever it reaches the database: a comment, a search, a
+    session key, the user agent a failed sign-in records. Django's form fields refuse it
+    already; this covers everything a view or middleware reads for itself, on every page at
+    once. A cookie holding one is dropped, as if never sent (a bad session cookie must not
+    lock its owner out of every page); anything else is a 400 naming where it was.
     """
 
+    def refused(where: str) -> HttpResponseBadRequest:
+        where = where.replace("\x00", "\\0")[:80]
+        return HttpResponseBadRequest(
+            f"The {where} contains a NUL character (\\0), which no text here may hold. "
+            "Remove it and try again.",
+            content_type="text/plain; charset=utf-8",
+        )
+
     def middleware(request):
+        for name in [name for name, value in request.COOKIES.items() if "\x00" in name + value]:
+            del request.COOKIES[name]
+        if "\x00" in request.path:
+            return refused("address")
+        for key, value in request.META.items():
+            if key.startswith("HTTP_") and isinstance(value, str) and "\x00" in value:
+                return refused(f"header {key.removeprefix('HTTP_').replace('_', '-').title()}")
         for where, values in (("query string", request.GET), ("form", request.POST)):
             for name, items in values.lists():
                 if "\x00" in name or any("\x00" in item for item in items):
-                    field = name.replace("\x00", "\\0")[:60]
-                    return HttpResponseBadRequest(
-                        f"The {where} field {field!r} contains a NUL character (\\0), "
-                        "which no text here may hold. Remove it and try again.",
-                        content_type="text/plain; charset=utf-8",
-                    )
+                    return refused(f"{where} field {name!r}")
         return get_response(request)
 
     return middleware

@@ -140,13 +140,14 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "ladder.middleware.refuse_unserved_methods",
+    # Before sessions read their cookie and before any view: NUL in any value is a 400 (a
+    # cookie holding one is dropped), never a 500 from the database.
+    "ladder.middleware.refuse_nul",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "ladder.middleware.people_pages_not_stored",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
-    # Before the views, and before CSRF reads the form: NUL in any value is a 400, not a 500.
-    "ladder.middleware.refuse_nul",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

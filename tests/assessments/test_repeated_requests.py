@@ -1,15 +1,19 @@
 """A form sent twice (a double-click, a second tab) does what it did once, and says so."""
 
+import datetime
 import threading
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
+from django.utils import timezone
 
 from ladder.assessments import services
 from ladder.assessments.models import Assessment
 from ladder.audit.models import AuditEvent
+from ladder.people.models import Person
 from tests.assessments.test_flow import answers
 
 pytestmark = pytest.mark.django_db
@@ -183,3 +187,40 @@ def test_two_simultaneous_submits_submit_once_and_neither_is_a_404(org):
     assert any("Submitted. It can no longer change" in p for p in pages)
     assert any("already submitted; it can no longer change" in p for p in pages)
     assert AuditEvent.objects.filter(action="assessment.submitted").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_upgrading_merges_drafts_started_twice_and_keeps_every_saved_one(dotnet_version):
+    executor = MigrationExecutor(connection)
+    executor.migrate([("assessments", "0001_initial")])
+    engineer = Person.objects.create(name="Eve Engineer", email="eve@example.com")
+    md2 = dotnet_version.levels.get(code="MD2")
+
+    def draft(revision, minutes_ago):
+        return Assessment.objects.create(
+            person=engineer,
+            level=md2,
+            author=engineer,
+            role="self",
+            cycle="2026 H2",
+            revision=revision,
+            updated_at=timezone.now() - datetime.timedelta(minutes=minutes_ago),
+        )
+
+    newest, saved_earlier, untouched = draft(3, 1), draft(2, 5), draft(1, 9)
+    other_cycle = Assessment.objects.create(
+        person=engineer, level=md2, author=engineer, role="self", cycle="2026 H1"
+    )
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    cycles = dict(Assessment.objects.values_list("pk", "cycle"))
+    assert cycles == {
+        newest.pk: "2026 H2",
+        saved_earlier.pk: "2026 H2 (2)",
+        other_cycle.pk: "2026 H1",
+    }
+    assert untouched.pk not in cycles
+    with pytest.raises(IntegrityError), transaction.atomic():
+        draft(1, 0)

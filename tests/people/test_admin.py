@@ -87,3 +87,17 @@ def test_granting_superuser_rights_in_the_user_admin_is_audited(client, org):
     assert response.status_code == 302, response.content.decode()[:2000]
     event = AuditEvent.objects.get(action="role.changed")
     assert event.before["is_superuser"] is False and event.after["is_superuser"] is True
+
+
+@pytest.mark.parametrize("char", ["\x07", "\x1b", "\u202e", "\u200b"])
+def test_a_team_name_with_a_control_character_is_refused_in_the_admin(client, org, char):
+    client.force_login(org.admin.user)
+
+    response = client.post(
+        f"/admin/people/team/{org.core.pk}/change/", {"name": f"Co{char}re", "slug": "core"}
+    )
+
+    assert response.status_code == 200
+    assert "a control character: remove it" in response.content.decode()
+    org.core.refresh_from_db()
+    assert org.core.name == "Core"

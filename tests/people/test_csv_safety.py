@@ -276,3 +276,15 @@ def test_a_file_that_is_not_utf8_is_a_line_error_on_the_page_and_the_command_lin
 
     assert page.status_code == 200 and message in page.content.decode()
     assert str(refused.value).startswith(message.replace("people.csv", str(path)))
+
+
+@pytest.mark.parametrize("column", ["email", "level_code", "level_since"])
+def test_an_error_quoting_a_huge_cell_stays_short(dotnet_version, column):
+    huge = "9" * 100_000
+    row = with_cell(column, huge)
+    if column == "level_since":
+        row[COLUMNS.index("level_code")] = "MD1"
+
+    plan = run(csv_text(row), dotnet_version)
+
+    assert plan.errors and all(len(error) < 400 for error in plan.errors), plan.errors[0][:200]

@@ -8,9 +8,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from ladder.audit.models import AuditEvent
+from ladder.frameworks.services import ladder_import
 from ladder.people.imports import people_csv, people_import
 from ladder.people.models import MAX_DEPTH, LevelAssignment, PendingImport, Person, Team
-from tests.conftest import make_person, run_ladder
+from tests.conftest import DOTNET, make_person, run_ladder
 
 pytestmark = pytest.mark.django_db
 
@@ -392,7 +393,9 @@ def test_an_applied_preview_cannot_be_applied_twice(client, org):
 
 def test_expired_previews_are_deleted_when_a_file_is_uploaded(client, org):
     client.force_login(org.admin.user)
-    stale = PendingImport.objects.create(uploaded_by=org.admin.user, text=GOOD, filename="old.csv")
+    stale = PendingImport.objects.create(
+        uploaded_by=org.admin.user, text=GOOD, filename="old.csv", version=org.levels["MD1"].version
+    )
     PendingImport.objects.filter(pk=stale.pk).update(
         created_at=timezone.now() - PendingImport.LIFETIME - datetime.timedelta(minutes=1)
     )
@@ -413,3 +416,38 @@ def test_a_forged_preview_name_is_refused_with_a_message(client, org):
     assert response.status_code == 200
     assert "This preview is no longer waiting" in response.content.decode()
     assert not Person.objects.filter(email="eve@acme.test").exists()
+
+
+def test_applying_uses_the_ladder_version_the_file_was_previewed_against(client, org):
+    other = ladder_import(
+        source=DOTNET.read_text().replace("# .NET Developer Career Ladder", "# Other Ladder"),
+        source_name="other.md",
+        slug="other",
+    ).version
+    client.force_login(org.admin.user)
+    preview = upload_file(client, org, GOOD)
+    token = re.search(r'name="pending" value="([^"]+)"', preview.content.decode()).group(1)
+    assert "checked against .NET Developer Career Ladder version 1" in preview.content.decode()
+
+    # A forged form naming another ladder changes nothing about what was previewed.
+    client.post("/people/import/", {"ladder": other.ladder.pk, "pending": token, "apply": "1"})
+
+    assigned = LevelAssignment.objects.get(person__email="eve@acme.test")
+    assert assigned.level.version == org.levels["MD1"].version != other
+
+
+def test_an_expired_preview_is_deleted_when_another_is_applied(client, org):
+    client.force_login(org.admin.user)
+    stale = upload_file(client, org, GOOD)
+    fresh = upload_file(client, org, GOOD.replace("Eve Engineer", "Eve E."))
+    assert PendingImport.objects.count() == 2
+    first = PendingImport.objects.order_by("pk").first()
+    PendingImport.objects.filter(pk=first.pk).update(
+        created_at=timezone.now() - PendingImport.LIFETIME
+    )
+
+    apply_preview(client, org, fresh)
+
+    # A file of people's names and addresses is not kept past its hour, whoever comes next.
+    assert not PendingImport.objects.exists()
+    assert "no longer waiting" in apply_preview(client, org, stale).content.decode()

@@ -21,6 +21,7 @@ from .services import (
     person_set_admin,
     person_update,
 )
+from .validation import check_text
 
 
 class AdminOnly:
@@ -126,8 +127,20 @@ class PersonAdmin(AdminOnly, admin.ModelAdmin):
                 self.message_user(request, "; ".join(error.messages), messages.WARNING)
 
 
+class TeamForm(forms.ModelForm):
+    class Meta:
+        model = Team
+        fields = ["name", "slug"]
+
+    def clean_name(self):
+        # The one rule for names, as the CSV import and the person services apply it.
+        check_text(self.cleaned_data["name"], "team name")
+        return self.cleaned_data["name"]
+
+
 @admin.register(Team)
 class TeamAdmin(AdminOnly, admin.ModelAdmin):
+    form = TeamForm
     list_display = ["name", "slug"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}

@@ -116,12 +116,21 @@ def people_import_preview(
     if not (plan.ok and plan.changes):
         return plan, None
     PendingImport.objects.expired().delete()
-    return plan, PendingImport.objects.create(uploaded_by=by, text=text, filename=filename)
+    pending = PendingImport.objects.create(
+        uploaded_by=by, text=text, filename=filename, version=version
+    )
+    return plan, pending
 
 
 def get_pending_import(user, token: str) -> PendingImport:
     """The file `user` previewed under `token`, or a ValidationError saying to upload again."""
-    pending = PendingImport.objects.filter(token=token, uploaded_by=user).first()
+    # Files hold people's names and addresses: none is kept past its time, whoever asks.
+    PendingImport.objects.expired().exclude(token=token).delete()
+    pending = (
+        PendingImport.objects.filter(token=token, uploaded_by=user)
+        .select_related("version__ladder")
+        .first()
+    )
     if pending is None:
         raise ValidationError(
             "This preview is no longer waiting: it was applied already, or another admin "
@@ -138,14 +147,15 @@ def get_pending_import(user, token: str) -> PendingImport:
 
 
 @transaction.atomic
-def pending_import_apply(*, by, pending: PendingImport, version: LadderVersion) -> ImportPlan:
-    """Check the previewed file again and apply it; once applied (or found to change nothing
-    any more) it is gone. On errors it stays, until it expires, for the admin to read them."""
+def pending_import_apply(*, by, pending: PendingImport) -> ImportPlan:
+    """Check the previewed file again, against the ladder version it was previewed with, and
+    apply it; once applied it is gone. On errors it stays, until it expires, for the admin to
+    read them."""
     # Locked, so a second click on "Apply" waits for the first and then finds nothing left.
     if not PendingImport.objects.select_for_update().filter(pk=pending.pk).exists():
         raise ValidationError("This preview was applied already.")
     plan = people_import(
-        by=by, text=pending.text, path=pending.filename, version=version, apply=True
+        by=by, text=pending.text, path=pending.filename, version=pending.version, apply=True
     )
     if plan.ok:
         pending.delete()
@@ -280,7 +290,7 @@ def _read(text: str, path: str, version: LadderVersion, errors: list[str]) -> li
         try:
             validate_email(address)
         except ValidationError:
-            errors.append(f"{where}: {email!r} is not an email address")
+            errors.append(f"{where}: {_quoted(email)} is not an email address")
             continue
         if address in first_line:
             errors.append(f"{where}: duplicate email {email} (first on line {first_line[address]})")
@@ -291,7 +301,7 @@ def _read(text: str, path: str, version: LadderVersion, errors: list[str]) -> li
         code, since = values["level_code"], None
         if code and code not in codes:
             errors.append(
-                f"{where}: unknown level {code!r}: {version.ladder.slug} v{version.number} has "
+                f"{where}: unknown level {_quoted(code)}: {version.ladder.slug} v{version.number} has "
                 f"{', '.join(sorted(codes))}"
             )
         if code or values["level_since"]:
@@ -299,7 +309,7 @@ def _read(text: str, path: str, version: LadderVersion, errors: list[str]) -> li
                 since = datetime.date.fromisoformat(values["level_since"])
             except ValueError:
                 errors.append(
-                    f"{where}: bad date {values['level_since']!r} for level_since: use YYYY-MM-DD"
+                    f"{where}: bad date {_quoted(values['level_since'])} for level_since: use YYYY-MM-DD"
                 )
             else:
                 if since > today:
@@ -310,6 +320,11 @@ def _read(text: str, path: str, version: LadderVersion, errors: list[str]) -> li
             Row(line, address, values["name"], values["manager_email"], values["team"], code, since)
         )
     return rows
+
+
+def _quoted(value: str, limit: int = 60) -> str:
+    """A cell quoted in a message, cut short: a cell may be as long as the CSV reader allows."""
+    return repr(value if len(value) <= limit else value[: limit - 1] + "…")
 
 
 def _check_tree(rows: list[Row], existing: dict[str, Person], path: str, errors: list[str]) -> None:

@@ -193,6 +193,10 @@ class PendingImport(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )
     filename = models.CharField(max_length=255)
+    # The ladder version the preview was checked against: applying uses it, whatever the form.
+    version = models.ForeignKey(
+        "frameworks.LadderVersion", on_delete=models.CASCADE, related_name="+"
+    )
     text = models.TextField()
     created_at = models.DateTimeField(default=timezone.now)
 

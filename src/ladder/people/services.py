@@ -29,14 +29,6 @@ def person_snapshot(person: Person) -> dict:
     }
 
 
-def team_for_name(name: str) -> Team | None:
-    name = name.strip()
-    if not name:
-        return None
-    team = Team.objects.filter(name__iexact=name).first()
-    return team or Team.objects.create(name=name, slug=unique_team_slug(name))
-
-
 def unique_team_slug(name: str, taken: set[str] | None = None) -> str:
     """A slug no team has yet. A caller creating many teams at once passes the slugs `taken`
     (the new one is added), instead of a query per try."""

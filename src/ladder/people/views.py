@@ -167,19 +167,16 @@ def upload(request):
     )
     plan = pending = None
     if request.method == "POST" and form.is_valid():
-        version = get_version(form.cleaned_data["ladder"])
         if form.cleaned_data["pending"] is None:
             plan, pending = people_import_preview(
                 by=request.user,
                 text=form.cleaned_data["text"],
                 filename=form.cleaned_data["name"],
-                version=version,
+                version=get_version(form.cleaned_data["ladder"]),
             )
         else:
             try:
-                plan = pending_import_apply(
-                    by=request.user, pending=form.cleaned_data["pending"], version=version
-                )
+                plan = pending_import_apply(by=request.user, pending=form.cleaned_data["pending"])
             except ValidationError as error:
                 form.add_error(None, error)
             if plan is not None and plan.applied:

@@ -1,4 +1,4 @@
-from django.db import migrations, models
+from django.db import migrations
 
 
 def merge_repeated_drafts(apps, schema_editor):
@@ -29,14 +29,8 @@ class Migration(migrations.Migration):
         ("assessments", "0001_initial"),
     ]
 
+    # The constraint comes in the next migration, its own transaction: PostgreSQL cannot build
+    # an index on a table with deletions still waiting on deferred foreign-key checks.
     operations = [
         migrations.RunPython(merge_repeated_drafts, migrations.RunPython.noop),
-        migrations.AddConstraint(
-            model_name="assessment",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("state", "draft")),
-                fields=("author", "person", "level", "cycle"),
-                name="one_draft_per_author_person_level_cycle",
-            ),
-        ),
     ]
