@@ -18,12 +18,10 @@ and prints each, with its ratio to the yardstick.
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
-import sys
-import tempfile
 import time
 from pathlib import Path
+
+from _database import fresh_database
 
 GOAL_SECONDS = 15.0
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,26 +44,13 @@ def main() -> int:
     parser.add_argument("--people", type=int, default=50_000, help="default: 50000")
     args = parser.parse_args()
 
-    scratch = None
-    if not os.environ.get("DATABASE_URL"):
-        scratch = tempfile.mkdtemp(prefix="ladder-bench-")
-        os.environ["DATABASE_URL"] = f"sqlite:///{scratch}/bench.sqlite3"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ladder.settings")
-    try:
-        import django
-
-        django.setup()
-        from django.core.management import call_command
+    with fresh_database():
         from django.db import connection, transaction
 
         from ladder.frameworks.services import ladder_import
         from ladder.people.imports import people_import
         from ladder.people.models import Person
 
-        call_command("migrate", verbosity=0, interactive=False, skip_checks=True)
-        if Person.objects.exists():
-            sys.stderr.write("the database has people already: give a fresh one in DATABASE_URL\n")
-            return 1
         source = (ROOT / "ladders" / "dotnet.md").read_text()
         version = ladder_import(source=source, source_name="dotnet.md", slug="dotnet").version
 
@@ -103,9 +88,6 @@ def main() -> int:
         met = created < GOAL_SECONDS and renamed < GOAL_SECONDS
         print("goal met" if met else "GOAL MISSED")
         return 0 if met else 1
-    finally:
-        if scratch:
-            shutil.rmtree(scratch, ignore_errors=True)
 
 
 if __name__ == "__main__":

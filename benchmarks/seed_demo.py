@@ -11,11 +11,9 @@ the build alone, with the seconds each phase took.
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
-import sys
-import tempfile
 import time
+
+from _database import fresh_database
 
 
 def main() -> int:
@@ -24,25 +22,11 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
 
-    scratch = None
-    if not os.environ.get("DATABASE_URL"):
-        scratch = tempfile.mkdtemp(prefix="ladder-bench-")
-        os.environ["DATABASE_URL"] = f"sqlite:///{scratch}/bench.sqlite3"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ladder.settings")
-    try:
-        import django
-
-        django.setup()
-        from django.core.management import call_command
+    with fresh_database():
         from django.db import connection
 
         from ladder.people.demo import PHASES, demo_organisation_create
-        from ladder.people.models import Person
 
-        call_command("migrate", verbosity=0, interactive=False, skip_checks=True)
-        if Person.objects.exists():
-            sys.stderr.write("the database has people already: give a fresh one in DATABASE_URL\n")
-            return 1
         ended: dict[str, float] = {}
         started = time.perf_counter()
         result = demo_organisation_create(
@@ -65,9 +49,6 @@ def main() -> int:
             f"verdicts {result.verdicts}"
         )
         return 0
-    finally:
-        if scratch:
-            shutil.rmtree(scratch, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -5,8 +5,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from ladder.frameworks.services import ladder_import
+from ladder.people.demo import demo_organisation_create
 from tests.conftest import DOTNET, ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -49,6 +51,24 @@ def dotnet_site(live_server, transactional_db):
     """The real server on a free port, with the bundled ladder imported."""
     ladder_import(source=DOTNET.read_text(), source_name="ladders/dotnet.md", slug="dotnet")
     return live_server.url
+
+
+@pytest.fixture
+def demo_site(live_server, transactional_db):
+    """The real server with the bundled ladder and the 40-person demo organisation."""
+    demo_organisation_create(people=40, seed=0)
+    return live_server.url
+
+
+def sign_in(page, site, email, password="ladder-demo"):
+    """Sign in through the real form with fresh cookies (the demo's password unless given), and
+    wait for the signed-in header."""
+    page.context.clear_cookies()
+    page.goto(site + "/accounts/login/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
 @pytest.fixture(scope="session")

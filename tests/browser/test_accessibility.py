@@ -4,18 +4,12 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from ladder.assessments.models import Assessment
-from ladder.people.demo import demo_organisation_create
 from ladder.people.models import Person
+from tests.browser.conftest import sign_in
 
 pytestmark = pytest.mark.browser
 
 RULES = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
-
-
-@pytest.fixture
-def demo_site(live_server, transactional_db):
-    demo_organisation_create(people=40, seed=0)
-    return live_server.url
 
 
 def violations(page) -> list[str]:
@@ -24,14 +18,6 @@ def violations(page) -> list[str]:
         f"{v['id']}: {v['help']} ({len(v['nodes'])}× e.g. {v['nodes'][0]['target']})"
         for v in results.response["violations"]
     ]
-
-
-def sign_in(page, site, email):
-    page.context.clear_cookies()
-    page.goto(site + "/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill("ladder-demo")
-    page.get_by_role("button", name="Sign in").click()
 
 
 def test_public_ladder_pages_pass_axe(page, demo_site):

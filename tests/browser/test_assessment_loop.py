@@ -5,21 +5,14 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.conftest import sign_in
+
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
 def site(live_server, transactional_db, org):
     return live_server.url, org
-
-
-def sign_in(page, url, email):
-    page.context.clear_cookies()
-    page.goto(url + "/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill("correct horse")
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
 def fill_assessment(page, status, ratings):
@@ -37,7 +30,7 @@ def test_engineer_and_manager_assess_and_the_engineer_sees_verdict_and_plan(page
     ratings = {"Team Contributor": 4, "Technical Leadership": 2, "People Management": 2}
 
     # The engineer writes a self-assessment against MD2, saves a draft, submits and shares it.
-    sign_in(page, url, "eve@example.com")
+    sign_in(page, url, "eve@example.com", "correct horse")
     page.goto(f"{url}/people/{org.engineer.pk}/assessments/")
     page.get_by_label("Start a self-assessment against").select_option(
         label="MD2 Mid-level Developer II"
@@ -54,7 +47,7 @@ def test_engineer_and_manager_assess_and_the_engineer_sees_verdict_and_plan(page
     expect(page.locator(".lede .state")).to_have_text("Shared")
 
     # The manager writes theirs, one dimension below what MD2 expects, and shares it.
-    sign_in(page, url, "mia@example.com")
+    sign_in(page, url, "mia@example.com", "correct horse")
     page.goto(f"{url}/people/{org.engineer.pk}/assessments/")
     page.get_by_label("Start a manager assessment against").select_option(
         label="MD2 Mid-level Developer II"
@@ -66,7 +59,7 @@ def test_engineer_and_manager_assess_and_the_engineer_sees_verdict_and_plan(page
     expect(page.locator(".lede .state")).to_have_text("Shared")
 
     # The engineer sees the verdict with its reason, both assessments side by side, and a plan.
-    sign_in(page, url, "eve@example.com")
+    sign_in(page, url, "eve@example.com", "correct horse")
     page.goto(f"{url}/people/{org.engineer.pk}/")
     expect(page.locator(".verdict")).to_have_text("Not yet ready for MD2: 1 gap.")
     expect(page.locator(".reasons .gap")).to_contain_text(
@@ -91,7 +84,7 @@ def test_engineer_and_manager_assess_and_the_engineer_sees_verdict_and_plan(page
 
 def test_a_draft_typed_when_the_session_expired_is_offered_back_after_signing_in(page, site):
     url, org = site
-    sign_in(page, url, "eve@example.com")
+    sign_in(page, url, "eve@example.com", "correct horse")
     page.goto(f"{url}/people/{org.engineer.pk}/assessments/")
     page.get_by_label("Start a self-assessment against").select_option(
         label="MD2 Mid-level Developer II"
@@ -143,7 +136,7 @@ def start_self_assessment(page, url, org):
 
 def test_what_the_browser_keeps_of_a_draft_is_the_users_own_and_goes_on_submit(page, site):
     url, org = site
-    sign_in(page, url, "eve@example.com")
+    sign_in(page, url, "eve@example.com", "correct horse")
     start_self_assessment(page, url, org)
 
     (key,) = kept_drafts(page)
@@ -159,7 +152,7 @@ def test_what_the_browser_keeps_of_a_draft_is_the_users_own_and_goes_on_submit(p
 
 def test_signing_out_drops_every_draft_the_browser_kept(page, site):
     url, org = site
-    sign_in(page, url, "eve@example.com")
+    sign_in(page, url, "eve@example.com", "correct horse")
     start_self_assessment(page, url, org)
     assert len(kept_drafts(page)) == 1
 

@@ -1,11 +1,10 @@
 """The Content-Security-Policy blocks nothing the pages need: no page reports a violation."""
 
 import pytest
-from playwright.sync_api import expect
 
 from ladder.assessments.models import Assessment
-from ladder.people.demo import demo_organisation_create
 from ladder.people.models import Person
+from tests.browser.conftest import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -19,12 +18,6 @@ document.addEventListener("securitypolicyviolation", (event) => {
   );
 });
 """
-
-
-@pytest.fixture
-def demo_site(live_server, transactional_db):
-    demo_organisation_create(people=40, seed=0)
-    return live_server.url
 
 
 @pytest.fixture
@@ -46,15 +39,6 @@ def visit(page, url) -> list[str]:
     assert "default-src 'self'" in response.headers["content-security-policy"], url
     page.wait_for_load_state("load")
     return page.evaluate("window.cspViolations")
-
-
-def sign_in(page, site, email):
-    page.context.clear_cookies()
-    page.goto(site + "/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill("ladder-demo")
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
 def test_the_main_pages_report_no_violation(watched, demo_site):

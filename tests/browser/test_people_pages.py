@@ -5,23 +5,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from ladder.people.demo import demo_organisation_create
 from ladder.people.models import Person
+from tests.browser.conftest import sign_in
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def demo_site(live_server, transactional_db):
-    demo_organisation_create(people=40, seed=0)
-    return live_server.url
-
-
-def sign_in(page, site, email):
-    page.goto(site + "/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill("ladder-demo")
-    page.get_by_role("button", name="Sign in").click()
 
 
 def test_the_demo_manager_sees_their_reports_and_nobody_else(page, demo_site, artifacts):

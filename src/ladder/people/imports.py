@@ -290,7 +290,7 @@ def _read(text: str, path: str, version: LadderVersion, errors: list[str]) -> li
         try:
             validate_email(address)
         except ValidationError:
-            errors.append(f"{where}: {_quoted(email)} is not an email address")
+            errors.append(f"{where}: {_shown(email)} is not an email address")
             continue
         if address in first_line:
             errors.append(f"{where}: duplicate email {email} (first on line {first_line[address]})")
@@ -301,7 +301,7 @@ def _read(text: str, path: str, version: LadderVersion, errors: list[str]) -> li
         code, since = values["level_code"], None
         if code and code not in codes:
             errors.append(
-                f"{where}: unknown level {_quoted(code)}: {version.ladder.slug} v{version.number} has "
+                f"{where}: unknown level {_shown(code)}: {version.ladder.slug} v{version.number} has "
                 f"{', '.join(sorted(codes))}"
             )
         if code or values["level_since"]:
@@ -309,7 +309,7 @@ def _read(text: str, path: str, version: LadderVersion, errors: list[str]) -> li
                 since = datetime.date.fromisoformat(values["level_since"])
             except ValueError:
                 errors.append(
-                    f"{where}: bad date {_quoted(values['level_since'])} for level_since: use YYYY-MM-DD"
+                    f"{where}: bad date {_shown(values['level_since'])} for level_since: use YYYY-MM-DD"
                 )
             else:
                 if since > today:
@@ -320,11 +320,6 @@ def _read(text: str, path: str, version: LadderVersion, errors: list[str]) -> li
             Row(line, address, values["name"], values["manager_email"], values["team"], code, since)
         )
     return rows
-
-
-def _quoted(value: str, limit: int = 60) -> str:
-    """A cell quoted in a message, cut short: a cell may be as long as the CSV reader allows."""
-    return repr(value if len(value) <= limit else value[: limit - 1] + "…")
 
 
 def _check_tree(rows: list[Row], existing: dict[str, Person], path: str, errors: list[str]) -> None:

@@ -39,6 +39,13 @@ def _with_tenure(people, today):
     return people
 
 
+def _query_without(request, param: str) -> str:
+    """The request's query string without `param`, for links to another page of a list."""
+    query = request.GET.copy()
+    query.pop(param, None)
+    return query.urlencode()
+
+
 @login_required
 @require_safe
 def directory(request):
@@ -54,12 +61,10 @@ def directory(request):
     )
     page = Paginator(people.order_by("name", "pk"), 50).get_page(request.GET.get("page"))
     _with_tenure(page.object_list, timezone.localdate())
-    query = request.GET.copy()
-    query.pop("page", None)
     context = {
         "form": form,
         "page": page,
-        "query": query.urlencode(),
+        "query": _query_without(request, "page"),
         "total": page.paginator.count,
     }
     return render(request, "people/directory.html", context)
@@ -67,13 +72,6 @@ def directory(request):
 
 REPORTS_PER_PAGE = 25
 MEMBERS_PER_PAGE = 50
-
-
-def _query_without(request, param: str) -> str:
-    """The request's query string without `param`, for links to another page of a list."""
-    query = request.GET.copy()
-    query.pop(param, None)
-    return query.urlencode()
 
 
 @login_required
