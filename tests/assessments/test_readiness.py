@@ -14,12 +14,11 @@ from ladder.assessments.readiness import (
     Readiness,
     Status,
     Verdict,
-    add_months,
     judge_readiness,
-    months_between,
 )
+from ladder.frameworks.experience import add_months, months_between
 from ladder.frameworks.format import parse_file
-from ladder.frameworks.model import PromotionRules
+from ladder.frameworks.ladder_data import PromotionRules
 
 DOTNET = parse_file(Path(__file__).resolve().parents[2] / "ladders" / "dotnet.md")
 TL2, PE1 = DOTNET.level("TL2"), DOTNET.level("PE1")

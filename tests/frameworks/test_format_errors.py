@@ -6,7 +6,7 @@ import textwrap
 import pytest
 
 from ladder.frameworks.format import LadderError, ParseError, format_ladder, months_of, parse
-from ladder.frameworks.model import PromotionRules
+from ladder.frameworks.ladder_data import PromotionRules
 
 HEADER = "Team Contributor | Technical Leadership | People Management"
 DIMENSIONS = f"dimensions: [{HEADER.replace(' | ', ', ')}]"

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from ladder.frameworks import format as ladder_format
 from ladder.frameworks.format import LadderError, parse
-from ladder.frameworks.model import (
+from ladder.frameworks.ladder_data import (
     MAX_CODE_LENGTH,
     MAX_NAME_LENGTH,
     MAX_TITLE_LENGTH,

@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ladder.frameworks.format import format_ladder, months_of, parse
-from ladder.frameworks.model import Ladder, Level, MinimumExperience, PromotionRules, Scale
+from ladder.frameworks.ladder_data import Ladder, Level, MinimumExperience, PromotionRules, Scale
 
 LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 word = (

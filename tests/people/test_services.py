@@ -9,12 +9,12 @@ from django.db import IntegrityError, transaction
 from django.test import RequestFactory
 
 from ladder.audit.models import AuditEvent
+from ladder.frameworks.experience import months_between
 from ladder.people.models import (
     LONGEST_PATH,
     MAX_DEPTH,
     LevelAssignment,
     Person,
-    months_between,
 )
 from ladder.people.services import person_create, person_set_admin, person_set_level, person_update
 from ladder.people.tenure import level_tenure

@@ -8,6 +8,8 @@ from django.utils import timezone
 from ladder.frameworks.models import Criterion, Level
 from ladder.people.models import Person
 
+from .readiness import Status as RuleStatus
+
 
 def current_cycle(today=None) -> str:
     """Assessment cycles are half-years: "2026 H2"."""
@@ -113,12 +115,14 @@ class Assessment(models.Model):
         return self.state == self.State.DRAFT
 
 
-class Status(models.TextChoices):
-    NOT_YET = "not_yet", "Not yet"
-    DEVELOPING = "developing", "Developing"
-    MEETS = "meets", "Meets"
-    EXCEEDS = "exceeds", "Exceeds"
-    NOT_APPLICABLE = "not_applicable", "Not applicable"
+# The readiness rule's own statuses (readiness.Status), with the labels forms and pages show.
+Status = models.TextChoices(
+    "Status",
+    [
+        (status.name, (status.value, status.value.replace("_", " ").capitalize()))
+        for status in RuleStatus
+    ],
+)
 
 
 class CriterionAssessment(models.Model):

@@ -6,13 +6,13 @@ AssessmentFacts.
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from enum import StrEnum
 
-from ladder.frameworks.model import Level, PromotionRules
+from ladder.frameworks.experience import first_day_of, months_between
+from ladder.frameworks.ladder_data import Level, PromotionRules
 
 # Spelled out rather than strftime("%B") so the text never depends on the process locale.
 MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December")  # fmt: skip
@@ -92,26 +92,6 @@ class Readiness:
 
 def format_date(day: date | None) -> str:
     return "" if day is None else f"{day.day} {MONTH_NAMES[day.month - 1]} {day.year}"
-
-
-def add_months(day: date, months: int) -> date:
-    """The same day `months` later, clamped to the month's end (31 January + 1 is 28/29 Feb)."""
-    year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
-    last = calendar.monthrange(year, month + 1)[1]
-    return date(year, month + 1, min(day.day, last))
-
-
-def months_between(start: date, end: date) -> int:
-    """Whole calendar months from start to end (11 on the day before a 12-month anniversary)."""
-    months = (end.year - start.year) * 12 + end.month - start.month
-    return months - (end.day < start.day)
-
-
-def first_day_of(start: date, months: int) -> date:
-    """The first day on which months_between(start, day) reaches `months`."""
-    day = add_months(start, months)
-    # A clamped day (29 Feb from 31 Jan) is still a month short by whole months; the next is not.
-    return day if months_between(start, day) >= months else day + timedelta(days=1)
 
 
 def judge_readiness(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -23,6 +24,7 @@ from .models import (
     GrowthPlan,
     Status,
 )
+from .plans import planned_items
 from .readiness import Readiness
 from .selectors import Standing
 
@@ -249,22 +251,27 @@ def assessment_share(*, author: Person, assessment: Assessment) -> Assessment:
 
 
 def _assessment_snapshot(assessment: Assessment) -> dict:
+    return assessment_snapshot(
+        state=assessment.state,
+        level_code=assessment.level.code,
+        ratings={r.dimension: r.rating for r in assessment.ratings.all()},
+        criteria={c.criterion_id: c.status for c in assessment.criteria.all()},
+    )
+
+
+def assessment_snapshot(
+    *, state: str, level_code: str, ratings: Mapping[str, int | None], criteria: Mapping[int, str]
+) -> dict:
+    """What the audit log keeps of an assessment: its state, level, ratings and statuses."""
     return {
-        "state": assessment.state,
-        "level": assessment.level.code,
-        "ratings": {r.dimension: r.rating for r in assessment.ratings.all()},
-        "criteria": {str(c.criterion_id): c.status for c in assessment.criteria.all()},
+        "state": str(state),
+        "level": level_code,
+        "ratings": dict(ratings),
+        "criteria": {str(pk): str(status) for pk, status in criteria.items()},
     }
 
 
 # -- growth plans ---------------------------------------------------------------------------
-
-_KIND_OF_REASON = {
-    "dimension": GrowthItem.Kind.DIMENSION,
-    "criteria": GrowthItem.Kind.CRITERION,
-    "responsibility": GrowthItem.Kind.RESPONSIBILITY,
-    "experience": GrowthItem.Kind.EXPERIENCE,
-}
 
 
 @transaction.atomic
@@ -284,21 +291,14 @@ def growth_plan_generate(
     plan, _ = GrowthPlan.objects.get_or_create(person=person)
     plan.target, plan.generated_at = target, timezone.now()
     plan.save()
-    wanted: list[tuple[str, str, str]] = []
-    for gap in readiness.gaps if readiness else ():
-        # Criteria are listed one by one below rather than as their share.
-        if gap.kind not in ("criteria", "responsibility"):
-            wanted.append((_KIND_OF_REASON[gap.kind], gap.subject, gap.text))
-    for item in assessment.criteria.all() if assessment else ():
-        if item.status in (Status.NOT_YET, Status.DEVELOPING):
-            is_responsibility = item.criterion.section == Criterion.Section.RESPONSIBILITIES
-            kind = (
-                GrowthItem.Kind.RESPONSIBILITY if is_responsibility else GrowthItem.Kind.CRITERION
-            )
-            wanted.append((kind, item.criterion.text, item.criterion.text))
-    if standing.current is not None:
-        for action in standing.current.next_actions:
-            wanted.append((GrowthItem.Kind.NEXT_ACTION, action, action))
+    wanted = planned_items(
+        gaps=readiness.gaps if readiness else (),
+        criteria=(
+            (item.criterion.section, item.criterion.text, item.status)
+            for item in (assessment.criteria.all() if assessment else ())
+        ),
+        next_actions=standing.current.next_actions if standing.current else (),
+    )
     existing = {(i.kind, i.closes): i for i in plan.items.all()}
     keep = {key for key, item in existing.items() if item.edited}
     GrowthItem.objects.filter(plan=plan, edited=False).delete()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
-from .model import BULLET_SECTIONS, Ladder, Level
+from .ladder_data import BULLET_SECTIONS, Ladder, Level
 
 
 @dataclass(frozen=True)

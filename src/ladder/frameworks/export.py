@@ -3,7 +3,7 @@
 import json
 from pathlib import Path
 
-from .model import Ladder
+from .ladder_data import Ladder
 
 SCHEMA_PATH = Path(__file__).with_name("ladder.schema.json")
 

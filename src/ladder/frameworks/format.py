@@ -29,7 +29,7 @@ import yaml
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from .model import (
+from .ladder_data import (
     BULLET_SECTIONS,
     CRITERIA_SECTIONS,
     MAX_CODE_LENGTH,

@@ -5,8 +5,8 @@ from django.db import models
 from django.utils import timezone
 
 from . import format as ladder_format
-from .model import MAX_CODE_LENGTH, MAX_NAME_LENGTH, MAX_TITLE_LENGTH
-from .model import Ladder as LadderData
+from .ladder_data import MAX_CODE_LENGTH, MAX_NAME_LENGTH, MAX_TITLE_LENGTH
+from .ladder_data import Ladder as LadderData
 
 
 class LadderQuerySet(models.QuerySet):

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from django.db.models import Prefetch
 from django.http import Http404
 
-from .model import CRITERIA_SECTIONS, MinimumExperience, PromotionRules, Scale
-from .model import Ladder as LadderData
-from .model import Level as LevelData
+from .ladder_data import CRITERIA_SECTIONS, MinimumExperience, PromotionRules, Scale
+from .ladder_data import Ladder as LadderData
+from .ladder_data import Level as LevelData
 from .models import Criterion, ExpectedRating, Ladder, LadderVersion, Level
 
 

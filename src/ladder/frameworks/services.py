@@ -15,7 +15,7 @@ from ladder.audit.services import audit_record
 
 from . import format as ladder_format
 from .diff import LadderDiff, diff_ladders
-from .model import Ladder as LadderData
+from .ladder_data import Ladder as LadderData
 from .models import Criterion, ExpectedRating, Ladder, LadderVersion, Level
 
 

@@ -15,9 +15,9 @@ from .charts import MIN_DIMENSIONS, Shape, radar_svg
 from .diff import diff_ladders
 from .export import ladder_to_json
 from .format import format_ladder
-from .model import BULLET_SECTIONS
-from .model import Ladder as LadderData
-from .model import Level as LevelData
+from .ladder_data import BULLET_SECTIONS
+from .ladder_data import Ladder as LadderData
+from .ladder_data import Level as LevelData
 from .models import Ladder
 from .selectors import get_ladder, get_level, get_version, search, version_ladder
 

@@ -36,6 +36,7 @@ from ladder.assessments.models import (
     Status,
     current_cycle,
 )
+from ladder.assessments.plans import planned_items
 from ladder.assessments.readiness import (
     MONTH_NAMES,
     AssessmentFacts,
@@ -43,18 +44,19 @@ from ladder.assessments.readiness import (
     Readiness,
     Verdict,
     judge_readiness,
-    months_between,
 )
 from ladder.assessments.readiness import Status as RuleStatus
+from ladder.assessments.services import assessment_snapshot
 from ladder.audit.services import audit_event, audit_record_many
-from ladder.frameworks.model import Ladder as LadderData
-from ladder.frameworks.model import Level as LevelData
+from ladder.frameworks.experience import months_between
+from ladder.frameworks.ladder_data import Ladder as LadderData
+from ladder.frameworks.ladder_data import Level as LevelData
 from ladder.frameworks.models import Criterion, ExpectedRating, Ladder, LadderVersion, Level
 from ladder.frameworks.selectors import version_ladder
 from ladder.frameworks.services import ladder_import
 
 from .models import LevelAssignment, Person, Team
-from .services import person_snapshot, reason_for_change
+from .services import assignment_snapshot, person_snapshot, reason_for_change
 
 DEMO_PASSWORD = "ladder-demo"
 ADMIN_EMAIL = "admin@example.com"
@@ -138,10 +140,6 @@ SETTLING_DAYS = 14
 STATUS_ORDER = [Status.NOT_YET, Status.DEVELOPING, Status.MEETS, Status.EXCEEDS]
 RESPONSIBILITIES = Criterion.Section.RESPONSIBILITIES
 VERDICT_ORDER = (Verdict.READY, Verdict.ELIGIBLE_FROM, Verdict.NOT_YET, Verdict.NOT_ASSESSED)
-REASON_ITEM_KINDS = {
-    "dimension": GrowthItem.Kind.DIMENSION,
-    "experience": GrowthItem.Kind.EXPERIENCE,
-}
 
 TEAM_NAMES = [
     "Payments",
@@ -805,11 +803,7 @@ def _events(person: Person, assignments: list[LevelAssignment], *, admin: bool) 
     ]
     if assignments:
         current = assignments[-1]
-        after = {
-            "level": current.level.code,
-            "since": current.start.isoformat(),
-            "reason": current.reason,
-        }
+        after = assignment_snapshot(current)
         events.append(
             audit_event(by=None, action="level.assigned", target=person, before=None, after=after)
         )
@@ -1422,14 +1416,12 @@ class _Activity:
             return []
         by = assessment.author.user
         expected = planned.target.expected
-        after = {
-            "state": "submitted",
-            "level": assessment.level.code,
-            "ratings": {
-                r.dimension: score for r, score in zip(expected, planned.scores, strict=True)
-            },
-            "criteria": {str(criterion.pk): status for criterion, status, _ in planned.answers},
-        }
+        after = assessment_snapshot(
+            state=Assessment.State.SUBMITTED,
+            level_code=assessment.level.code,
+            ratings={r.dimension: score for r, score in zip(expected, planned.scores, strict=True)},
+            criteria={criterion.pk: status for criterion, status, _ in planned.answers},
+        )
         submitted = audit_event(
             by=by,
             action="assessment.submitted",
@@ -1486,25 +1478,11 @@ class _Activity:
             target=assessment.level,
             generated_at=min(self.now, assessment.shared_at + later),
         )
-        wanted: list[tuple[str, str, str]] = []
-        for gap in readiness.gaps:
-            # Criteria are listed one by one below rather than as their share.
-            if gap.kind in REASON_ITEM_KINDS:
-                wanted.append((REASON_ITEM_KINDS[gap.kind], gap.subject, gap.text))
-        for criterion, status, _ in answers:
-            if status in (Status.NOT_YET, Status.DEVELOPING):
-                kind = (
-                    GrowthItem.Kind.RESPONSIBILITY
-                    if criterion.section == RESPONSIBILITIES
-                    else GrowthItem.Kind.CRITERION
-                )
-                wanted.append((kind, criterion.text, criterion.text))
-        for action in self.infos[node.history[-1][0]].row.next_actions:
-            wanted.append((GrowthItem.Kind.NEXT_ACTION, action, action))
-        firsts: dict[tuple[str, str], str] = {}
-        for kind, closes, title in wanted:
-            firsts.setdefault((kind, closes), title)
-        unique = list(firsts.items())
+        unique = planned_items(
+            gaps=readiness.gaps,
+            criteria=((c.section, c.text, status) for c, status, _ in answers),
+            next_actions=self.infos[node.history[-1][0]].row.next_actions,
+        )
         states = [_choose(rng, ITEM_STATES) for _ in unique]
         if node.standout == "gaps" and len(states) >= 2:
             # The demo engineer's plan is under way: one item in progress, one done.
@@ -1519,6 +1497,6 @@ class _Activity:
                 str(state),
                 state != GrowthItem.State.OPEN,
             )
-            for ((kind, closes), title), state in zip(unique, states, strict=True)
+            for (kind, closes, title), state in zip(unique, states, strict=True)
         ]
         return plan, items

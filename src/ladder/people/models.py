@@ -161,12 +161,6 @@ class LevelAssignment(models.Model):
         return f"{self.person} at {self.level.code} from {self.start}"
 
 
-def months_between(start: datetime.date, end: datetime.date) -> int:
-    """Whole calendar months from start to end (11 on the day before a 12-month anniversary)."""
-    months = (end.year - start.year) * 12 + end.month - start.month
-    return months - (end.day < start.day)
-
-
 def _pending_import_token() -> str:
     return secrets.token_urlsafe(32)
 

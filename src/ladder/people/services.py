@@ -170,7 +170,7 @@ def person_set_level(
         .select_related("level")
         .first()
     )
-    before = _assignment_snapshot(current)
+    before = assignment_snapshot(current)
     # Codes, not rows: a later ladder version has new rows for the same level.
     if current and current.level.code == level.code:
         if current.start == since:
@@ -192,7 +192,7 @@ def person_set_level(
             action="level.corrected",
             target=person,
             before=before,
-            after=_assignment_snapshot(current),
+            after=assignment_snapshot(current),
         )
         return current
     if current:
@@ -214,7 +214,7 @@ def person_set_level(
         action="level.assigned",
         target=person,
         before=before,
-        after=_assignment_snapshot(assignment),
+        after=assignment_snapshot(assignment),
     )
     return assignment
 
@@ -234,7 +234,7 @@ def check_corrected_start(
         )
 
 
-def _assignment_snapshot(assignment: LevelAssignment | None) -> dict | None:
+def assignment_snapshot(assignment: LevelAssignment | None) -> dict | None:
     if assignment is None:
         return None
     return {

@@ -6,7 +6,9 @@ import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .models import LevelAssignment, months_between
+from ladder.frameworks.experience import months_between
+
+from .models import LevelAssignment
 
 
 @dataclass(frozen=True)

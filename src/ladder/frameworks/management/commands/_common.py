@@ -3,7 +3,7 @@
 import sys
 
 from ladder.frameworks.format import LadderError, parse_file
-from ladder.frameworks.model import Ladder
+from ladder.frameworks.ladder_data import Ladder
 
 
 def load(paths: list[str]) -> tuple[dict[str, Ladder], list[str]]:
