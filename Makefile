@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 STAMP := $(VENV)/.installed
+# Local settings that every `ladder` command reads (see .env.example); never overwritten.
+ENV_FILE ?= .env
 
 .PHONY: run test install lint
 
@@ -15,10 +17,18 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	@touch $@
 
+# Development settings, so that `ladder import`, `import-people` and the rest work as the
+# README shows them; a .env that exists already is left as it is.
+$(ENV_FILE):
+	@umask 077 && printf '%s\n' '# Written by `make run` for development; see .env.example.' 'DEBUG=1' \
+		"SECRET_KEY=$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')" > $@.tmp
+	@mv $@.tmp $@
+	@echo "Wrote $@: DEBUG=1 and a new SECRET_KEY, for development."
+
 run: export DEBUG ?= 1
-run: install
+run: install $(ENV_FILE)
 	$(BIN)/ladder migrate --noinput
-	$(BIN)/ladder import ladders/dotnet.md
+	$(BIN)/ladder import --bundled
 	$(BIN)/ladder seed-demo --people 40 --if-empty
 	@echo "Ladder is running at http://$(HOST):$(PORT)/ (press Ctrl+C to stop)"
 	$(BIN)/ladder runserver --skip-checks $(HOST):$(PORT)

@@ -20,7 +20,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from ladder.frameworks.format import LadderError, parse
+from ladder.frameworks.errors import LadderError
+from ladder.frameworks.parse import parse
 
 ROOT = Path(__file__).resolve().parent.parent
 YARDSTICK = ROOT / "ladders" / "dotnet.md"

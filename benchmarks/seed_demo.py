@@ -25,7 +25,7 @@ def main() -> int:
     with fresh_database():
         from django.db import connection
 
-        from ladder.people.demo import PHASES, demo_organisation_create
+        from ladder.demo.organisation import PHASES, demo_organisation_create
 
         ended: dict[str, float] = {}
         started = time.perf_counter()

@@ -8,13 +8,14 @@ from types import SimpleNamespace
 import pytest
 from django.contrib.auth import get_user_model
 
+from ladder.frameworks import bundled
 from ladder.frameworks.services import ladder_import
 from ladder.people.models import LevelAssignment, Person, Team
 from ladder.people.tree import rebuild_paths
 
 ROOT = Path(__file__).resolve().parent.parent
-SEED = ROOT.parent / "shared" / "seed" / "000_318d2bf8e0ce8fd8.txt"
-DOTNET = ROOT / "ladders" / "dotnet.md"
+SEED = bundled.SEED  # shipped inside the package, beside the bundled ladder
+DOTNET = ROOT / "ladders" / "dotnet.md"  # the bundled ladder, where the README names it
 
 
 @pytest.fixture

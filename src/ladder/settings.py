@@ -135,6 +135,7 @@ INSTALLED_APPS = [
     "ladder.people",
     "ladder.audit",
     "ladder.assessments",
+    "ladder.demo",
 ]
 
 MIDDLEWARE = [

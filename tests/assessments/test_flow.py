@@ -323,8 +323,8 @@ def test_the_assessment_page_makes_as_many_queries_with_evidence_everywhere(clie
 
 
 def test_a_new_ladder_version_reaches_people_already_on_it(client, org, dotnet_text):
-    from ladder.frameworks.format import parse
     from ladder.frameworks.models import Level
+    from ladder.frameworks.parse import parse
 
     marker = f"- {parse(dotnet_text).level('MD2').skills[-1]}\n"
     assert dotnet_text.count(marker) == 1

@@ -17,8 +17,8 @@ from ladder.assessments.readiness import (
     judge_readiness,
 )
 from ladder.frameworks.experience import add_months, months_between
-from ladder.frameworks.format import parse_file
 from ladder.frameworks.ladder_data import PromotionRules
+from ladder.frameworks.parse import parse_file
 
 DOTNET = parse_file(Path(__file__).resolve().parents[2] / "ladders" / "dotnet.md")
 TL2, PE1 = DOTNET.level("TL2"), DOTNET.level("PE1")

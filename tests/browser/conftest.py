@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from ladder.demo.organisation import demo_organisation_create
 from ladder.frameworks.services import ladder_import
-from ladder.people.demo import demo_organisation_create
 from tests.conftest import DOTNET, ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")

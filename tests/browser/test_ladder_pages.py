@@ -21,6 +21,8 @@ def test_an_engineer_reads_the_overview_follows_tl2_and_finds_the_seed(
     expect(page).to_have_url(re.compile(r"/ladders/dotnet/levels/TL2/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("TL2 Tech Lead")
     expect(page.get_by_text("Leading multiple teams or sub-teams.")).to_be_visible()
+    ratings = page.get_by_role("table", name=re.compile(r"^Competency Ratings"))
+    expect(ratings.get_by_role("row", name="Technical Leadership")).to_contain_text("5")
     expect(
         page.get_by_text("A Tech Lead at level 7 takes charge of multiple teams", exact=False)
     ).to_be_visible()

@@ -2,7 +2,7 @@
 
 import pytest
 
-from ladder.frameworks.format import parse_file
+from ladder.frameworks.parse import parse_file
 from tests.conftest import DOTNET
 
 EXPECTED = [

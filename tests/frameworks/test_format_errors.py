@@ -5,8 +5,11 @@ import textwrap
 
 import pytest
 
-from ladder.frameworks.format import LadderError, ParseError, format_ladder, months_of, parse
+from ladder.frameworks.errors import LadderError, ParseError
+from ladder.frameworks.experience import months_of
 from ladder.frameworks.ladder_data import PromotionRules
+from ladder.frameworks.parse import parse
+from ladder.frameworks.write import format_ladder
 
 HEADER = "Team Contributor | Technical Leadership | People Management"
 DIMENSIONS = f"dimensions: [{HEADER.replace(' | ', ', ')}]"

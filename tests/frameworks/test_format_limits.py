@@ -14,8 +14,8 @@ from django.db.backends.base.operations import BaseDatabaseOperations
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from ladder.frameworks import format as ladder_format
-from ladder.frameworks.format import LadderError, parse
+from ladder.frameworks import parse as ladder_parse
+from ladder.frameworks.errors import LadderError
 from ladder.frameworks.ladder_data import (
     MAX_CODE_LENGTH,
     MAX_NAME_LENGTH,
@@ -24,6 +24,7 @@ from ladder.frameworks.ladder_data import (
     SMALL_INTEGERS,
 )
 from ladder.frameworks.models import Criterion, ExpectedRating, Ladder, LadderVersion, Level
+from ladder.frameworks.parse import parse
 from ladder.frameworks.selectors import version_ladder
 from ladder.frameworks.services import ladder_import
 from tests.conftest import run_ladder
@@ -300,7 +301,7 @@ def test_a_ladder_with_more_levels_than_positions_is_refused_on_the_first_one_to
     monkeypatch,
 ):
     # 32,769 levels make an eight-megabyte file; the count is the same rule with fewer positions.
-    monkeypatch.setattr(ladder_format, "POSITIVE_SMALL_INTEGERS", range(0, 3))
+    monkeypatch.setattr(ladder_parse, "POSITIVE_SMALL_INTEGERS", range(0, 3))
     levels = [
         level_text(f"L{n}", f"Developer {n}", n, experience="- Shows sound judgement.")
         for n in (1, 2, 3, 4)

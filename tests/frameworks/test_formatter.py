@@ -5,8 +5,10 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ladder.frameworks.format import format_ladder, months_of, parse
+from ladder.frameworks.experience import months_of
 from ladder.frameworks.ladder_data import Ladder, Level, MinimumExperience, PromotionRules, Scale
+from ladder.frameworks.parse import parse
+from ladder.frameworks.write import format_ladder
 
 LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 word = (

@@ -3,7 +3,7 @@
 import pytest
 
 from ladder.audit.models import AuditEvent
-from ladder.frameworks.format import LadderError
+from ladder.frameworks.errors import LadderError
 from ladder.frameworks.models import Criterion, ExpectedRating, Ladder, LadderVersion, Level
 from ladder.frameworks.services import (
     ImportRefused,

@@ -11,9 +11,10 @@ from django.test.utils import CaptureQueriesContext
 
 from ladder.audit.models import AuditEvent
 from ladder.frameworks.export import ladder_to_json
-from ladder.frameworks.format import format_ladder, parse
 from ladder.frameworks.models import Ladder
+from ladder.frameworks.parse import parse
 from ladder.frameworks.services import ladder_import, ladder_retire
+from ladder.frameworks.write import format_ladder
 
 pytestmark = pytest.mark.django_db
 
@@ -58,6 +59,8 @@ def test_a_level_page_shows_the_seven_sections_in_the_seeds_order(client, dotnet
                 "Minimum Experience", "Next Actions", "Scenario"]  # fmt: skip
     positions = [html.index(f">{name}</h2>") for name in headings]
     assert positions == sorted(positions)
+    # The seventh, the ratings, heads the page beside the chart, under the seed's own name.
+    assert "<caption>Competency Ratings (1 to 5)</caption>" in html
     for text in parse(seed_text).levels[0].criteria():
         assert text[1].replace("'", "&#x27;") in html
     assert '<th scope="row">Technical Leadership</th><td>5</td>' in html
@@ -120,7 +123,7 @@ def test_search_escapes_what_was_typed(client, dotnet):
 
 
 def test_downloads_are_the_same_as_ladder_export(client, dotnet):
-    data = dotnet.as_ladder()
+    data = parse(dotnet.source)
 
     markdown = client.get("/ladders/dotnet/download.md")
     exported = client.get("/ladders/dotnet/download.json")

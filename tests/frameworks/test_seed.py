@@ -1,6 +1,6 @@
 """The user's own document, level TL2, read exactly; and its place in the bundled ladder."""
 
-from ladder.frameworks.format import parse, parse_file
+from ladder.frameworks.parse import parse, parse_file
 from tests.conftest import DOTNET, SEED
 
 

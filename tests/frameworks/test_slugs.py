@@ -9,7 +9,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.urls import resolve, reverse
 
 from ladder.audit.models import AuditEvent
-from ladder.frameworks.format import LadderError
+from ladder.frameworks.errors import LadderError
 from ladder.frameworks.models import Ladder, LadderVersion
 from ladder.frameworks.services import (
     ImportRefused,

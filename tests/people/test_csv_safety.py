@@ -2,7 +2,9 @@
 refuses, cells too large to read, bytes that are not UTF-8. Every one is a `FILE:LINE: message`."""
 
 import csv
+import html
 import io
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -10,9 +12,10 @@ from django.core.management import CommandError, call_command
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ladder.people.imports import FORMULA_STARTS, people_csv, people_import
+from ladder.people.csv_rows import FORMULA_STARTS
+from ladder.people.imports import people_csv, people_import
 from ladder.people.models import Person, Team
-from tests.conftest import make_person
+from tests.conftest import DOTNET, make_person, run_ladder
 
 pytestmark = pytest.mark.django_db
 
@@ -288,3 +291,88 @@ def test_an_error_quoting_a_huge_cell_stays_short(dotnet_version, column):
     plan = run(csv_text(row), dotnet_version)
 
     assert plan.errors and all(len(error) < 400 for error in plan.errors), plan.errors[0][:200]
+
+
+# -- file names: a message says FILE:LINE whatever the name holds
+
+
+ODD_NAMES = [
+    "C:\\data\\people.csv",
+    "people: March 2024.csv",
+    "2:3: people.csv",
+    "données (copie) ☃.csv",
+]
+# Problems found in different passes (a manager is checked after every row is read), so the
+# lines come out in order only if they are kept as numbers.
+MIXED = HEADER + (
+    "eve@acme.test,Eve,ghost@acme.test,Core,MD1,2023-03-01\n"
+    "mia@acme.test,Mia,,Core,ZZ9,2021-06-01\n"
+    "sam@acme.test,Sam,,,MD1,soon\n"
+)
+
+
+def mixed_errors(name):
+    return [
+        f"{name}:2: unknown manager ghost@acme.test: not in the file nor in the organisation",
+        f"{name}:3: unknown level 'ZZ9': dotnet v1 has JR1, JR2, MD1, MD2, PE1, SP1, SR1, SR2, "
+        "TL1, TL2",
+        f"{name}:4: bad date 'soon' for level_since: use YYYY-MM-DD",
+    ]
+
+
+def test_problems_are_kept_as_lines_and_messages_and_written_out_once(dotnet_version):
+    name = "C:\\data\\people.csv"
+
+    plan = people_import(by=None, text=MIXED, path=name, version=dotnet_version, apply=True)
+
+    assert [(p.path, p.line) for p in plan.problems] == [(name, 3), (name, 4), (name, 2)]
+    assert plan.problems[0].message.startswith("unknown level 'ZZ9'")
+    assert plan.errors == mixed_errors(name)
+
+
+@pytest.mark.parametrize("name", ODD_NAMES)
+def test_the_command_names_lines_in_order_whatever_the_file_name(
+    dotnet_version, tmp_path, monkeypatch, capsys, name
+):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / name).write_text(MIXED, encoding="utf-8")
+
+    with pytest.raises(SystemExit):
+        call_command("import-people", name)
+
+    assert capsys.readouterr().err.splitlines() == [
+        *mixed_errors(name),
+        "3 errors; nothing was written",
+    ]
+    assert Person.objects.count() == 0
+
+
+@pytest.mark.parametrize("name", ODD_NAMES)
+def test_the_import_page_names_lines_in_order_whatever_the_file_name(client, org, name):
+    client.force_login(org.admin.user)
+    upload = SimpleUploadedFile(name, MIXED.encode(), content_type="text/csv")
+
+    page = client.post(
+        "/people/import/", {"ladder": org.levels["MD1"].version.ladder.pk, "file": upload}
+    )
+
+    listed = [
+        html.unescape(error)
+        for error in re.findall(r"<li><code>(.*?)</code></li>", page.content.decode(), re.S)
+    ]
+    # Browsers that send a whole Windows path have it cut to the file's own name.
+    assert listed == mixed_errors(name.rpartition("\\")[2])
+    assert not Person.objects.filter(email__endswith="@acme.test").exists()
+
+
+def test_ladder_import_people_names_lines_of_a_windows_style_path(tmp_path):
+    env = {"DEBUG": "1", "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3"}
+    assert run_ladder("migrate", "-v0", env=env).returncode == 0
+    assert run_ladder("import", str(DOTNET), env=env).returncode == 0
+    name = "C:\\data\\people.csv"
+    (tmp_path / name).write_text(MIXED, encoding="utf-8")
+
+    refused = run_ladder("import-people", name, cwd=tmp_path, env=env)
+
+    assert refused.returncode == 1
+    assert refused.stderr.splitlines() == [*mixed_errors(name), "3 errors; nothing was written"]

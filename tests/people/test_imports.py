@@ -4,6 +4,7 @@ import datetime
 import re
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
@@ -11,6 +12,7 @@ from ladder.audit.models import AuditEvent
 from ladder.frameworks.services import ladder_import
 from ladder.people.imports import people_csv, people_import
 from ladder.people.models import MAX_DEPTH, LevelAssignment, PendingImport, Person, Team
+from ladder.people.services import person_create, person_set_level
 from tests.conftest import DOTNET, make_person, run_ladder
 
 pytestmark = pytest.mark.django_db
@@ -451,3 +453,154 @@ def test_an_expired_preview_is_deleted_when_another_is_applied(client, org):
     # A file of people's names and addresses is not kept past its hour, whoever comes next.
     assert not PendingImport.objects.exists()
     assert "no longer waiting" in apply_preview(client, org, stale).content.decode()
+
+
+# -- one rule for a level change, whichever way it comes in
+
+
+def level_record(person):
+    """A person's level history and the audit events of their level changes."""
+    history = list(
+        LevelAssignment.objects.filter(person=person)
+        .order_by("start", "pk")
+        .values_list("level__code", "start", "end", "reason")
+    )
+    events = list(
+        AuditEvent.objects.filter(
+            target_type="person", target_id=str(person.pk), action__startswith="level."
+        )
+        .order_by("pk")
+        .values_list("action", "before", "after")
+    )
+    return history, events
+
+
+LEVEL_STEPS = [
+    ("MD1", datetime.date(2023, 3, 1)),  # a first level
+    ("MD1", datetime.date(2023, 2, 1)),  # its start corrected, with nothing before it
+    ("MD2", datetime.date(2024, 9, 1)),  # a promotion
+    ("MD2", datetime.date(2024, 6, 1)),  # its start corrected: the level before ends that day
+    ("MD2", datetime.date(2024, 6, 1)),  # the same again: no change
+    ("SR1", datetime.date(2025, 1, 1)),  # a promotion again
+]
+
+
+def record_alike(org, version, steps):
+    """Make each change to one person through the service and to another through a CSV file,
+    checking after each that both have the same history and events; returns the file's."""
+    by_service = person_create(by=org.admin.user, name="Ann Service", email="ann@acme.test")
+    by_file = person_create(by=org.admin.user, name="Bob File", email="bob@acme.test")
+    for step, (code, since) in enumerate(steps):
+        person_set_level(by=org.admin.user, person=by_service, level=org.levels[code], since=since)
+        plan = people_import(
+            by=org.admin.user,
+            text=HEADER + f"bob@acme.test,Bob File,,,{code},{since}\n",
+            path="people.csv",
+            version=version,
+            apply=True,
+        )
+
+        assert plan.ok, plan.errors
+        assert level_record(by_file) == level_record(by_service), f"step {step}: {code} {since}"
+    return level_record(by_file)
+
+
+def test_the_csv_and_the_service_record_a_level_change_alike(org, dotnet_version):
+    history, events = record_alike(org, dotnet_version, LEVEL_STEPS)
+
+    assert [(code, start, end) for code, start, end, _ in history] == [
+        ("MD1", datetime.date(2023, 2, 1), datetime.date(2024, 6, 1)),
+        ("MD2", datetime.date(2024, 6, 1), datetime.date(2025, 1, 1)),
+        ("SR1", datetime.date(2025, 1, 1), None),
+    ]
+    assert [action for action, _, _ in events] == [
+        "level.assigned",
+        "level.corrected",
+        "level.assigned",
+        "level.corrected",
+        "level.assigned",
+    ]
+    assert events[1][1:] == (
+        {"level": "MD1", "since": "2023-03-01", "reason": "hire"},
+        {"level": "MD1", "since": "2023-02-01", "reason": "hire"},
+    )
+
+
+def test_a_correction_after_a_level_held_for_no_time_is_recorded_alike(org, dotnet_version):
+    history, _ = record_alike(
+        org,
+        dotnet_version,
+        [
+            ("JR1", datetime.date(2022, 1, 1)),
+            ("JR2", datetime.date(2022, 6, 1)),
+            ("MD1", datetime.date(2022, 6, 1)),  # JR2 is closed the day it started
+            ("MD1", datetime.date(2022, 7, 1)),
+        ],
+    )
+
+    # The level just before MD1 is JR2, so JR2 is the one that now ends later.
+    assert [(code, start, end) for code, start, end, _ in history] == [
+        ("JR1", datetime.date(2022, 1, 1), datetime.date(2022, 6, 1)),
+        ("JR2", datetime.date(2022, 6, 1), datetime.date(2022, 7, 1)),
+        ("MD1", datetime.date(2022, 7, 1), None),
+    ]
+
+
+def test_a_new_person_with_a_level_is_recorded_alike_by_the_csv_and_the_service(org):
+    version = org.levels["MD1"].version
+    by_service = person_create(
+        by=org.admin.user,
+        name="Ann Service",
+        email="ann@acme.test",
+        level=org.levels["MD1"],
+        level_since=datetime.date(2023, 3, 1),
+    )
+
+    people_import(
+        by=org.admin.user,
+        text=HEADER + "bob@acme.test,Bob File,,,MD1,2023-03-01\n",
+        path="people.csv",
+        version=version,
+        apply=True,
+    )
+
+    by_file = Person.objects.get(email="bob@acme.test")
+    assert level_record(by_file) == level_record(by_service)
+    history, events = level_record(by_file)
+    assert history == [("MD1", datetime.date(2023, 3, 1), None, "hire")]
+    assert events == [
+        ("level.assigned", None, {"level": "MD1", "since": "2023-03-01", "reason": "hire"})
+    ]
+
+
+@pytest.mark.parametrize(
+    "code, since, message",
+    [
+        ("MD2", datetime.date(2020, 1, 1), "before the current one (MD1, since 2023-03-01)"),
+        ("MD1", datetime.date(2020, 1, 1), None),
+    ],
+    ids=["new level too early", "correction before the level before it"],
+)
+def test_a_level_change_refused_is_refused_alike_with_the_same_words(
+    org, dotnet_version, code, since, message
+):
+    # Eve is at MD1 from 2023-03-01; for the correction case she was promoted from JR2 first.
+    if message is None:
+        LevelAssignment.objects.filter(person=org.engineer).update(start=datetime.date(2022, 1, 1))
+        LevelAssignment.objects.filter(person=org.engineer).update(level=org.levels["JR2"])
+        person_set_level(
+            by=None, person=org.engineer, level=org.levels["MD1"], since=datetime.date(2023, 3, 1)
+        )
+    before = level_record(org.engineer)
+    row = f"eve@example.com,Eve Engineer,mia@example.com,Core,{code},{since}\n"
+
+    with pytest.raises(ValidationError) as refused:
+        person_set_level(by=None, person=org.engineer, level=org.levels[code], since=since)
+    plan = people_import(
+        by=None, text=HEADER + row, path="people.csv", version=dotnet_version, apply=True
+    )
+
+    assert plan.errors == [f"people.csv:2: {refused.value.messages[0]}"]
+    if message:
+        assert message in refused.value.messages[0]
+    assert level_record(org.engineer) == before

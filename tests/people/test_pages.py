@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from ladder.assessments.models import Assessment, Evidence
-from ladder.people.demo import demo_organisation_create
+from ladder.demo.organisation import demo_organisation_create
 from ladder.people.models import Person
 
 pytestmark = pytest.mark.django_db

@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.db.models import Q
 
-from ladder.frameworks.admin import ReadOnlyAdmin, ReadOnlyInline
+from ladder.admin import ReadOnlyAdmin, ReadOnlyInline
 from ladder.people.permissions import person_of
 
 from .models import (

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+
 from django.db import models
 from django.utils import timezone
 
@@ -125,12 +128,23 @@ Status = models.TextChoices(
 )
 
 
+class CriterionAssessmentQuerySet(models.QuerySet):
+    # Read through a prefetch (`assessment.criteria.by_criterion()`), these cost no query.
+    def by_criterion(self) -> dict[int, CriterionAssessment]:
+        return {item.criterion_id: item for item in self}
+
+    def statuses(self) -> dict[int, str]:
+        return {item.criterion_id: item.status for item in self}
+
+
 class CriterionAssessment(models.Model):
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="criteria")
     criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="+")
     status = models.CharField(max_length=20, choices=Status.choices, blank=True)
     comment = models.TextField(blank=True)
     evidence = models.ManyToManyField(Evidence, blank=True, related_name="+")
+
+    objects = CriterionAssessmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["assessment", "criterion__position"]
@@ -144,11 +158,24 @@ class CriterionAssessment(models.Model):
         return f"{self.criterion}: {self.get_status_display() or 'unrated'}"
 
 
+def by_dimension(rows: Iterable) -> dict[str, int | None]:
+    """Rating rows, an assessment's or a level's expected ones, as dimension -> rating."""
+    return {row.dimension: row.rating for row in rows}
+
+
+class DimensionRatingQuerySet(models.QuerySet):
+    def by_dimension(self) -> dict[str, int | None]:
+        # Read through a prefetch (`assessment.ratings.by_dimension()`), this costs no query.
+        return by_dimension(self)
+
+
 class DimensionRating(models.Model):
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="ratings")
     position = models.PositiveSmallIntegerField()
     dimension = models.CharField(max_length=100)
     rating = models.SmallIntegerField(null=True, blank=True)
+
+    objects = DimensionRatingQuerySet.as_manager()
 
     class Meta:
         ordering = ["assessment", "position"]
@@ -171,6 +198,21 @@ class GrowthPlan(models.Model):
 
     def __str__(self) -> str:
         return f"Growth plan of {self.person}"
+
+    def progress(self) -> PlanProgress:
+        """How many items are done; reads `items` as prefetched, if they were."""
+        states = [item.state for item in self.items.all()]
+        return PlanProgress(done=states.count(GrowthItem.State.DONE), total=len(states))
+
+
+@dataclass(frozen=True)
+class PlanProgress:
+    done: int
+    total: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
 
 
 class GrowthItem(models.Model):

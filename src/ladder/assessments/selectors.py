@@ -1,4 +1,8 @@
-"""Reading assessments, readiness and plans for a person, in a fixed number of queries."""
+"""Reading assessments, readiness and plans for a person, in a fixed number of queries.
+
+What is not there raises the model's DoesNotExist (or comes back as None); only views turn that
+into a 404.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +16,7 @@ from ladder.frameworks.selectors import version_ladder
 from ladder.people.models import LevelAssignment, Person
 from ladder.people.tenure import level_tenure
 
-from .models import Assessment, CriterionAssessment
+from .models import Assessment, CriterionAssessment, GrowthItem, GrowthPlan, by_dimension
 from .readiness import AssessmentFacts, CriterionRating, Readiness, Status, judge_readiness
 
 
@@ -28,6 +32,13 @@ class Standing:
         """What the person may be assessed against: their current level or a next one."""
         return [self.current, *self.next_levels] if self.current else []
 
+    def next_level(self, code: str | None = None) -> Level | None:
+        """The next level of that code, else the first next level (None at the top)."""
+        for level in self.next_levels:
+            if level.code == code:
+                return level
+        return self.next_levels[0] if self.next_levels else None
+
 
 def standing_of(person: Person, today: datetime.date) -> Standing:
     return standings_of([person], today)[person.pk]
@@ -35,7 +46,7 @@ def standing_of(person: Person, today: datetime.date) -> Standing:
 
 def with_details(assessments):
     """Prefetch criteria (with their text and evidence) and ratings: four queries in all."""
-    return assessments.select_related("level", "author", "person").prefetch_related(
+    return assessments.select_related("level__version", "author", "person").prefetch_related(
         Prefetch(
             "criteria",
             queryset=CriterionAssessment.objects.select_related("criterion")
@@ -44,6 +55,22 @@ def with_details(assessments):
         ),
         "ratings",
     )
+
+
+def get_assessment(pk: int, *, lock: bool = False) -> Assessment:
+    """An assessment with its details; raises Assessment.DoesNotExist.
+
+    With `lock`, its row stays locked until the caller's transaction ends, so two saves of one
+    assessment (a double-click) run one after the other.
+    """
+    if lock:
+        Assessment.objects.select_for_update().filter(pk=pk).first()
+    return with_details(Assessment.objects.filter(pk=pk)).get()
+
+
+def expected_ratings(level: Level) -> dict[str, int]:
+    """What a level expects of each dimension, in the ladder's order."""
+    return by_dimension(level.expected_ratings.all())
 
 
 def latest_shared(person: Person, level: Level, role: str) -> Assessment | None:
@@ -58,7 +85,7 @@ def latest_shared(person: Person, level: Level, role: str) -> Assessment | None:
 
 def facts_of(assessment: Assessment) -> AssessmentFacts:
     return AssessmentFacts(
-        ratings={r.dimension: r.rating for r in assessment.ratings.all()},
+        ratings=assessment.ratings.by_dimension(),
         criteria=tuple(
             CriterionRating(c.criterion.section, c.criterion.text, Status(c.status))
             for c in assessment.criteria.all()
@@ -159,3 +186,63 @@ def readiness_of_many(
         )
         result[person.pk] = (target, readiness)
     return result
+
+
+# -- growth plans and the person page --------------------------------------------------------
+
+
+def plan_of(person: Person) -> GrowthPlan | None:
+    """The person's growth plan with its items and their owners, or None: two queries."""
+    items = Prefetch("items", queryset=GrowthItem.objects.select_related("owner"))
+    return (
+        GrowthPlan.objects.filter(person=person)
+        .select_related("target")
+        .prefetch_related(items)
+        .first()
+    )
+
+
+def growth_item_of(person: Person, pk: int) -> GrowthItem:
+    """An item of the person's plan; raises GrowthItem.DoesNotExist."""
+    return GrowthItem.objects.get(pk=pk, plan__person=person)
+
+
+@dataclass(frozen=True)
+class ReadinessPanel:
+    """What the person page shows under their level: readiness for one next level, the
+    ratings behind it beside what the levels expect, and their growth plan."""
+
+    standing: Standing
+    target: Level | None
+    readiness: Readiness | None = None
+    manager_assessment: Assessment | None = None
+    self_assessment: Assessment | None = None
+    # dimension -> rating, for the chart
+    current_expected: dict[str, int] | None = None
+    target_expected: dict[str, int] | None = None
+    plan: GrowthPlan | None = None
+
+    @property
+    def plan_items(self) -> list[GrowthItem]:
+        return list(self.plan.items.all()) if self.plan else []
+
+
+def readiness_panel(
+    person: Person, today: datetime.date, target_code: str | None = None
+) -> ReadinessPanel:
+    """The person's panel against the next level of `target_code` (by default the first)."""
+    standing = standing_of(person, today)
+    target = standing.next_level(target_code)
+    if target is None:
+        return ReadinessPanel(standing=standing, target=None)
+    readiness, manager = readiness_of(person, standing, target, today)
+    return ReadinessPanel(
+        standing=standing,
+        target=target,
+        readiness=readiness,
+        manager_assessment=manager,
+        self_assessment=latest_shared(person, target, Assessment.Role.SELF),
+        current_expected=expected_ratings(standing.current) if standing.current else None,
+        target_expected=expected_ratings(target),
+        plan=plan_of(person),
+    )

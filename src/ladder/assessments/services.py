@@ -13,7 +13,6 @@ from django.utils import timezone
 from ladder.audit.services import audit_record
 from ladder.frameworks.models import Criterion, Level
 from ladder.people.models import Person
-from ladder.people.permissions import is_still_author
 
 from .models import (
     Assessment,
@@ -24,9 +23,9 @@ from .models import (
     GrowthPlan,
     Status,
 )
+from .permissions import is_still_author
 from .plans import planned_items
-from .readiness import Readiness
-from .selectors import Standing
+from .selectors import readiness_of, standing_of
 
 
 class StaleDraft(ValidationError):
@@ -55,11 +54,11 @@ def evidence_add(
 
 
 @transaction.atomic
-def assessment_start(
-    *, author: Person, person: Person, level: Level, role: str, standing: Standing
-) -> Assessment:
+def assessment_start(*, author: Person, person: Person, level: Level, role: str) -> Assessment:
     """A draft against the person's current level or one of their next levels."""
-    allowed = standing.assessable_levels()
+    if role not in Assessment.Role.values:
+        raise ValidationError(f"Unknown role {role!r}.")
+    allowed = standing_of(person, timezone.localdate()).assessable_levels()
     if level not in allowed:
         codes = ", ".join(lv.code for lv in allowed) or "none: the person has no level yet"
         raise ValidationError(f"{person.name} can be assessed against {codes}, not {level.code}.")
@@ -140,7 +139,7 @@ def assessment_save(
             )
         rows[dimension].rating = rating
     DimensionRating.objects.bulk_update(rows.values(), ["rating"])
-    items = {c.criterion_id: c for c in assessment.criteria.all()}
+    items = assessment.criteria.by_criterion()
     allowed_evidence = set(
         Evidence.objects.filter(person=assessment.person).values_list("pk", flat=True)
     )
@@ -188,7 +187,7 @@ def _is_stored(
     criteria: dict[int, CriterionInput],
 ) -> bool:
     """Whether a draft already holds exactly what a form would save."""
-    stored_ratings = {r.dimension: r.rating for r in current.ratings.all()}
+    stored_ratings = current.ratings.by_dimension()
     stored = {
         c.criterion_id: (c.status, c.comment, {e.pk for e in c.evidence.all()})
         for c in current.criteria.all()
@@ -226,7 +225,7 @@ def assessment_submit(*, author: Person, assessment: Assessment) -> Assessment:
         by=author.user,
         action="assessment.submitted",
         target=assessment,
-        before={"state": "draft"},
+        before={"state": Assessment.State.DRAFT.value},
         after=_assessment_snapshot(assessment),
     )
     return assessment
@@ -244,8 +243,8 @@ def assessment_share(*, author: Person, assessment: Assessment) -> Assessment:
         by=author.user,
         action="assessment.shared",
         target=assessment,
-        before={"state": "submitted"},
-        after={"state": "shared"},
+        before={"state": Assessment.State.SUBMITTED.value},
+        after={"state": Assessment.State.SHARED.value},
     )
     return assessment
 
@@ -254,8 +253,8 @@ def _assessment_snapshot(assessment: Assessment) -> dict:
     return assessment_snapshot(
         state=assessment.state,
         level_code=assessment.level.code,
-        ratings={r.dimension: r.rating for r in assessment.ratings.all()},
-        criteria={c.criterion_id: c.status for c in assessment.criteria.all()},
+        ratings=assessment.ratings.by_dimension(),
+        criteria=assessment.criteria.statuses(),
     )
 
 
@@ -275,19 +274,22 @@ def assessment_snapshot(
 
 
 @transaction.atomic
-def growth_plan_generate(
-    *,
-    by,
-    person: Person,
-    standing: Standing,
-    target: Level | None,
-    readiness: Readiness | None,
-    assessment: Assessment | None,
-) -> GrowthPlan:
-    """Items from the gaps of the latest assessment and the current level's Next Actions.
+def growth_plan_generate(*, by, person: Person, target: Level | None = None) -> GrowthPlan:
+    """Items from the gaps of the latest shared manager assessment against `target` (by default
+    the person's first next level) and the current level's Next Actions.
 
     Items a person already changed are kept as they are; the rest are made anew.
     """
+    today = timezone.localdate()
+    standing = standing_of(person, today)
+    if target is None:
+        target = standing.next_level()
+    elif target not in standing.next_levels:
+        codes = ", ".join(lv.code for lv in standing.next_levels) or "none"
+        raise ValidationError(f"{person.name}'s next levels are {codes}, not {target.code}.")
+    readiness, assessment = (
+        readiness_of(person, standing, target, today) if target else (None, None)
+    )
     plan, _ = GrowthPlan.objects.get_or_create(person=person)
     plan.target, plan.generated_at = target, timezone.now()
     plan.save()
@@ -302,7 +304,7 @@ def growth_plan_generate(
     existing = {(i.kind, i.closes): i for i in plan.items.all()}
     keep = {key for key, item in existing.items() if item.edited}
     GrowthItem.objects.filter(plan=plan, edited=False).delete()
-    due = timezone.localdate() + datetime.timedelta(days=90)
+    due = today + datetime.timedelta(days=90)
     new, seen = [], set(keep)
     for position, (kind, closes, title) in enumerate(wanted):
         if (kind, closes) in seen:

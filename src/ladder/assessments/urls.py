@@ -1,17 +1,19 @@
 from django.urls import path
 
-from . import views
+from .views import assessments, growth, reports
 
 app_name = "assessments"
 urlpatterns = [
-    path("people/<int:pk>/assessments/", views.assessment_list, name="list"),
-    path("people/<int:pk>/assessments/start/", views.assessment_start, name="start"),
-    path("people/<int:pk>/assessments/side-by-side/", views.side_by_side, name="side-by-side"),
-    path("people/<int:pk>/evidence/", views.evidence, name="evidence"),
-    path("people/<int:pk>/plan/", views.plan, name="plan"),
-    path("people/<int:pk>/plan/generate/", views.plan_generate, name="plan-generate"),
-    path("people/<int:pk>/plan/items/<int:item>/", views.plan_item, name="plan-item"),
-    path("assessments/<int:pk>/", views.assessment_detail, name="detail"),
-    path("assessments/<int:pk>/share/", views.assessment_share, name="share"),
-    path("reports/", views.reports, name="reports"),
+    path("people/<int:pk>/assessments/", assessments.assessment_list, name="list"),
+    path("people/<int:pk>/assessments/start/", assessments.assessment_start, name="start"),
+    path(
+        "people/<int:pk>/assessments/side-by-side/", assessments.side_by_side, name="side-by-side"
+    ),
+    path("people/<int:pk>/evidence/", growth.evidence, name="evidence"),
+    path("people/<int:pk>/plan/", growth.plan, name="plan"),
+    path("people/<int:pk>/plan/generate/", growth.plan_generate, name="plan-generate"),
+    path("people/<int:pk>/plan/items/<int:item>/", growth.plan_item, name="plan-item"),
+    path("assessments/<int:pk>/", assessments.assessment_detail, name="detail"),
+    path("assessments/<int:pk>/share/", assessments.assessment_share, name="share"),
+    path("reports/", reports.reports, name="reports"),
 ]

@@ -4,7 +4,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from ladder.people import permissions
+from ladder.roles import require_admin
 
 from .models import AuditEvent
 
@@ -54,7 +54,7 @@ class AuditFilter(forms.Form):
 @login_required
 @require_safe
 def audit_log(request):
-    permissions.require_admin(request.user)
+    require_admin(request.user)
     form = AuditFilter(request.GET or None)
     events = form.apply(AuditEvent.objects.all())
     page = Paginator(events, 50).get_page(request.GET.get("page"))

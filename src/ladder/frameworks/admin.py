@@ -1,34 +1,13 @@
 from django.contrib import admin, messages
 
-from ladder.people.permissions import is_admin
+from ladder.admin import ReadOnlyAdmin, ReadOnlyInline
+from ladder.roles import is_admin
 
 from .models import Criterion, ExpectedRating, Ladder, LadderVersion, Level
 from .services import ladder_restore, ladder_retire
 
-
-class ReadOnlyInline(admin.TabularInline):
-    """Versions are written by `ladder import` only, so the history stays what was imported."""
-
-    extra = 0
-    can_delete = False
-    show_change_link = True
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+# Versions, levels and criteria are written by `ladder import` only, so the history stays what
+# was imported.
 
 
 class VersionInline(ReadOnlyInline):

@@ -2,34 +2,27 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-SECTIONS = (
-    "Responsibilities",
-    "Skills and Criteria",
-    "Soft Skills and Collaboration",
-    "Minimum Experience",
-    "Next Actions",
-    "Scenario",
-    "Competency Ratings",
-)
-# Each bullet section, in the ladder's order, with the Level field that holds its bullets
-# (Competency Ratings is a table, not bullets).
-BULLET_SECTIONS = {
-    "Responsibilities": "responsibilities",
-    "Skills and Criteria": "skills",
-    "Soft Skills and Collaboration": "soft_skills",
-    "Minimum Experience": "minimum_experience",
-    "Next Actions": "next_actions",
-    "Scenario": "scenario",
-}
-# The sections whose bullets a person is assessed on, with their field names.
+# The sections whose bullets a person is assessed on, by the Level field that holds them, in
+# the ladder's order. The one list of criterion sections: the Criterion model's choices, the
+# assessment form and the search are made from it.
 CRITERIA_SECTIONS = {
     "responsibilities": "Responsibilities",
     "skills": "Skills and Criteria",
     "soft_skills": "Soft Skills and Collaboration",
 }
+# Each bullet section, in the ladder's order, with the Level field that holds its bullets.
+BULLET_SECTIONS = {
+    **{name: field for field, name in CRITERIA_SECTIONS.items()},
+    "Minimum Experience": "minimum_experience",
+    "Next Actions": "next_actions",
+    "Scenario": "scenario",
+}
+# Every section of a level, in the ladder's order (Competency Ratings is a table, not bullets).
+SECTIONS = (*BULLET_SECTIONS, "Competency Ratings")
 
 # What the database can hold of a ladder. models.py takes its column sizes from here and a test
 # holds the integer ranges to the database's, so that a file the parser accepts is one that an
@@ -42,6 +35,11 @@ SMALL_INTEGERS = range(-32768, 32767 + 1)
 # PositiveSmallIntegerField: months of Minimum Experience, and the positions that number the
 # levels of a ladder, the criteria of a level and the dimensions of a ratings table.
 POSITIVE_SMALL_INTEGERS = range(0, 32767 + 1)
+# Characters PostgreSQL cannot store in text (NUL) or at all (a lone surrogate).
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+# More digits than this is beyond every limit a ladder has; Python will not even read a number
+# of over 4,300 digits, so longer ones are never converted.
+MAX_DIGITS = 9
 
 
 @dataclass(frozen=True)

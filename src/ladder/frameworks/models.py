@@ -4,9 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from . import format as ladder_format
-from .ladder_data import MAX_CODE_LENGTH, MAX_NAME_LENGTH, MAX_TITLE_LENGTH
-from .ladder_data import Ladder as LadderData
+from .ladder_data import CRITERIA_SECTIONS, MAX_CODE_LENGTH, MAX_NAME_LENGTH, MAX_TITLE_LENGTH
 
 
 class LadderQuerySet(models.QuerySet):
@@ -72,10 +70,6 @@ class LadderVersion(models.Model):
     def __str__(self) -> str:
         return f"{self.ladder.slug} v{self.number}"
 
-    def as_ladder(self) -> LadderData:
-        """This version as the pure model, read back from its verbatim source."""
-        return ladder_format.parse(self.source, path=self.source_name or str(self))
-
 
 class Level(models.Model):
     version = models.ForeignKey(LadderVersion, on_delete=models.CASCADE, related_name="levels")
@@ -101,10 +95,11 @@ class Level(models.Model):
 
 
 class Criterion(models.Model):
-    class Section(models.TextChoices):
-        RESPONSIBILITIES = "responsibilities", "Responsibilities"
-        SKILLS = "skills", "Skills and Criteria"
-        SOFT_SKILLS = "soft_skills", "Soft Skills and Collaboration"
+    # The ladder's criterion sections (ladder_data.CRITERIA_SECTIONS), as choices:
+    # Section.SKILLS == "skills", labelled "Skills and Criteria".
+    Section = models.TextChoices(
+        "Section", [(field.upper(), (field, name)) for field, name in CRITERIA_SECTIONS.items()]
+    )
 
     level = models.ForeignKey(Level, on_delete=models.CASCADE, related_name="criteria")
     section = models.CharField(max_length=20, choices=Section.choices)

@@ -6,33 +6,44 @@ import re
 from dataclasses import dataclass
 
 from django.db.models import Prefetch
-from django.http import Http404
 
-from .ladder_data import CRITERIA_SECTIONS, MinimumExperience, PromotionRules, Scale
+from .ladder_data import (
+    BULLET_SECTIONS,
+    CRITERIA_SECTIONS,
+    MinimumExperience,
+    PromotionRules,
+    Scale,
+)
 from .ladder_data import Ladder as LadderData
 from .ladder_data import Level as LevelData
 from .models import Criterion, ExpectedRating, Ladder, LadderVersion, Level
 
 
 def get_ladder(slug: str) -> Ladder:
-    """A ladder on the pages; a retired one is a 404 like one that never was."""
-    try:
-        return Ladder.objects.active().get(slug=slug)
-    except Ladder.DoesNotExist:
-        raise Http404(f"No ladder {slug!r}") from None
+    """A ladder on the pages; a retired one raises Ladder.DoesNotExist like one that never was."""
+    ladder = Ladder.objects.active().filter(slug=slug).first()
+    if ladder is None:
+        raise Ladder.DoesNotExist(f"No ladder {slug!r}")
+    return ladder
 
 
 def get_version(ladder: Ladder, number: int | None = None) -> LadderVersion:
-    """A version of the ladder, the latest by default; 404 when there is none."""
+    """A version of the ladder, the latest by default; LadderVersion.DoesNotExist when none."""
     versions = ladder.versions.select_related("ladder")
     version = versions.filter(number=number).first() if number else versions.latest_first().first()
     if version is None:
-        raise Http404(f"No version {number} of {ladder.slug}" if number else "No version yet")
+        raise LadderVersion.DoesNotExist(
+            f"No version {number} of {ladder.slug}" if number else "No version yet"
+        )
     return version
 
 
 def version_ladder(version: LadderVersion) -> LadderData:
-    """The version as the pure model, from its rows: three queries whatever its size."""
+    """The version as the pure model, from its rows: three queries whatever its size.
+
+    The one way back from a stored version to the ladder it holds, for pages, services and
+    imports alike; the rows were written from the parsed source when it was imported.
+    """
     levels = version.levels.order_by("position").prefetch_related(
         Prefetch("criteria", queryset=Criterion.objects.order_by("position")),
         Prefetch("expected_ratings", queryset=ExpectedRating.objects.order_by("position")),
@@ -66,6 +77,7 @@ def _level_data(level: Level) -> LevelData:
 
 
 def get_level(ladder: LadderData, code: str) -> LevelData:
+    """The ladder's level of that code; Level.DoesNotExist, as for a stored level, when none."""
     try:
         return ladder.level(code)
     except KeyError:
@@ -73,7 +85,7 @@ def get_level(ladder: LadderData, code: str) -> LevelData:
         for level in ladder.levels:
             if level.code.casefold() == code.casefold():
                 return level
-        raise Http404(f"No level {code!r}") from None
+        raise Level.DoesNotExist(f"No level {code!r}") from None
 
 
 # -- search ---------------------------------------------------------------------------------
@@ -87,12 +99,10 @@ class SearchHit:
     pieces: tuple[tuple[str, bool], ...]
 
 
+# The Level fields searched, with their section names: the criteria, then the guidance.
 SEARCHED_SECTIONS = {
-    "responsibilities": "Responsibilities",
-    "skills": "Skills and Criteria",
-    "soft_skills": "Soft Skills and Collaboration",
-    "next_actions": "Next Actions",
-    "scenario": "Scenario",
+    **CRITERIA_SECTIONS,
+    **{BULLET_SECTIONS[name]: name for name in ("Next Actions", "Scenario")},
 }
 
 

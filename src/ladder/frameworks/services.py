@@ -13,10 +13,12 @@ from django.utils import timezone
 
 from ladder.audit.services import audit_record
 
-from . import format as ladder_format
 from .diff import LadderDiff, diff_ladders
 from .ladder_data import Ladder as LadderData
 from .models import Criterion, ExpectedRating, Ladder, LadderVersion, Level
+from .parse import parse
+from .selectors import version_ladder
+from .write import format_ladder
 
 
 @dataclass(frozen=True)
@@ -28,7 +30,7 @@ class ImportResult:
 
 
 def content_hash(ladder: LadderData) -> str:
-    return hashlib.sha256(ladder_format.format_ladder(ladder).encode()).hexdigest()
+    return hashlib.sha256(format_ladder(ladder).encode()).hexdigest()
 
 
 class ImportRefused(Exception):
@@ -86,7 +88,7 @@ def ladder_import(*, source: str, source_name: str, slug: str, imported_by=None)
     `LadderError` when the source has errors; either way nothing is written.
     """
     check_ladder_slug(slug)
-    parsed = ladder_format.parse(source, path=source_name)
+    parsed = parse(source, path=source_name)
     source_name = source_label(source_name)
     digest = content_hash(parsed)
     with transaction.atomic():
@@ -126,7 +128,7 @@ def ladder_import(*, source: str, source_name: str, slug: str, imported_by=None)
             before={"version": latest.number, "hash": latest.content_hash} if latest else None,
             after={"version": version.number, "hash": digest, "source": source_name},
         )
-    diff = diff_ladders(latest.as_ladder(), parsed) if latest else None
+    diff = diff_ladders(version_ladder(latest), parsed) if latest else None
     return ImportResult(version=version, created=True, diff=diff)
 
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
+from typing import TypeVar
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpResponse
+from django.core.exceptions import ObjectDoesNotExist
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
@@ -14,12 +17,12 @@ from django.views.decorators.http import require_safe
 from .charts import MIN_DIMENSIONS, Shape, radar_svg
 from .diff import diff_ladders
 from .export import ladder_to_json
-from .format import format_ladder
 from .ladder_data import BULLET_SECTIONS
 from .ladder_data import Ladder as LadderData
 from .ladder_data import Level as LevelData
-from .models import Ladder
+from .models import Ladder, LadderVersion
 from .selectors import get_ladder, get_level, get_version, search, version_ladder
+from .write import format_ladder
 
 
 def site_context(request):
@@ -36,6 +39,24 @@ def reader(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+Found = TypeVar("Found")
+
+
+def _found(select: Callable[..., Found], *args) -> Found:
+    """What a selector finds; the 404 page where it raises DoesNotExist."""
+    try:
+        return select(*args)
+    except ObjectDoesNotExist as error:
+        raise Http404(str(error)) from None
+
+
+def _latest(slug: str) -> tuple[Ladder, LadderVersion, LadderData]:
+    """A ladder on the pages, its latest version and that version as the pure model."""
+    ladder = _found(get_ladder, slug)
+    version = _found(get_version, ladder)
+    return ladder, version, version_ladder(version)
 
 
 def _sections(level: LevelData) -> list[tuple[str, tuple[str, ...]]]:
@@ -80,9 +101,7 @@ def home(request):
 @require_safe
 @reader
 def overview(request, slug):
-    ladder = get_ladder(slug)
-    version = get_version(ladder)
-    data = version_ladder(version)
+    ladder, version, data = _latest(slug)
     promotions = data.promotions()
     tracks = data.tracks()
     rows = []
@@ -125,10 +144,8 @@ def overview(request, slug):
 @require_safe
 @reader
 def level_detail(request, slug, code):
-    ladder = get_ladder(slug)
-    version = get_version(ladder)
-    data = version_ladder(version)
-    level = get_level(data, code)
+    ladder, version, data = _latest(slug)
+    level = _found(get_level, data, code)
     if level.code != code:
         return redirect("frameworks:level", slug=slug, code=level.code)
     previous, following = data.promotions()[level.code]
@@ -158,9 +175,7 @@ def _level_page(data: LadderData, level: LevelData) -> dict:
 @require_safe
 @reader
 def print_ladder(request, slug):
-    ladder = get_ladder(slug)
-    version = get_version(ladder)
-    data = version_ladder(version)
+    ladder, version, data = _latest(slug)
     pages = [_level_page(data, level) for level in data.levels]
     context = {"ladder": ladder, "version": version, "data": data, "pages": pages}
     return render(request, "frameworks/print.html", context)
@@ -170,11 +185,10 @@ def print_ladder(request, slug):
 @reader
 def compare_form(request, slug):
     a, b = request.GET.get("a", ""), request.GET.get("b", "")
-    ladder = get_ladder(slug)
-    data = version_ladder(get_version(ladder))
+    _, _, data = _latest(slug)
     if a and b:
         # Only codes of this ladder reach the URL; anything else is a 404, not a broken redirect.
-        a, b = get_level(data, a).code, get_level(data, b).code
+        a, b = _found(get_level, data, a).code, _found(get_level, data, b).code
         return redirect("frameworks:compare", slug=slug, a=a, b=b)
     first = data.levels[0]
     following = data.next_levels(first) or [first]
@@ -184,10 +198,8 @@ def compare_form(request, slug):
 @require_safe
 @reader
 def compare(request, slug, a, b):
-    ladder = get_ladder(slug)
-    version = get_version(ladder)
-    data = version_ladder(version)
-    left, right = get_level(data, a), get_level(data, b)
+    ladder, version, data = _latest(slug)
+    left, right = _found(get_level, data, a), _found(get_level, data, b)
     ratings = []
     for dimension in data.dimensions:
         before, after = left.ratings.get(dimension), right.ratings.get(dimension)
@@ -219,7 +231,7 @@ def compare(request, slug, a, b):
 @require_safe
 @reader
 def versions(request, slug):
-    ladder = get_ladder(slug)
+    ladder = _found(get_ladder, slug)
     history = list(ladder.versions.latest_first().select_related("imported_by"))
     context = {"ladder": ladder, "history": history, "version": history[0] if history else None}
     return render(request, "frameworks/versions.html", context)
@@ -228,12 +240,12 @@ def versions(request, slug):
 @require_safe
 @reader
 def version_diff(request, slug, old, new):
-    ladder = get_ladder(slug)
-    before, after = get_version(ladder, old), get_version(ladder, new)
+    ladder = _found(get_ladder, slug)
+    before, after = _found(get_version, ladder, old), _found(get_version, ladder, new)
     change = diff_ladders(version_ladder(before), version_ladder(after))
     context = {
         "ladder": ladder,
-        "version": get_version(ladder),
+        "version": _found(get_version, ladder),
         "before": before,
         "after": after,
         "diff": change,
@@ -245,9 +257,7 @@ def version_diff(request, slug, old, new):
 @require_safe
 @reader
 def search_view(request, slug):
-    ladder = get_ladder(slug)
-    version = get_version(ladder)
-    data = version_ladder(version)
+    ladder, version, data = _latest(slug)
     query = request.GET.get("q", "").strip()[:200]
     hits = search(data, query)
     context = {"ladder": ladder, "version": version, "data": data, "query": query, "hits": hits}
@@ -257,10 +267,11 @@ def search_view(request, slug):
 @require_safe
 @reader
 def download(request, slug, fmt):
-    ladder = get_ladder(slug)
+    ladder = _found(get_ladder, slug)
     number = request.GET.get("version", "")
-    version = get_version(ladder, int(number) if number.isascii() and number.isdigit() else None)
-    data = version.as_ladder()
+    number = int(number) if number.isascii() and number.isdigit() else None
+    version = _found(get_version, ladder, number)
+    data = version_ladder(version)
     if fmt == "json":
         body, content_type, ext = ladder_to_json(data), "application/json", "json"
     else:

@@ -2,7 +2,8 @@ from django import forms
 
 from ladder.frameworks.models import Ladder, Level
 
-from .imports import decode_csv, get_pending_import
+from .csv_rows import decode_csv
+from .imports import get_pending_import
 from .models import Team
 from .validation import unsafe_character
 

@@ -15,9 +15,17 @@ from ladder.frameworks.models import Level
 from .emails import CanonicalEmailField
 
 
+class TeamQuerySet(models.QuerySet):
+    def by_name(self) -> dict[str, Team]:
+        """Every team by its name in lower case: a file names a team in whatever case."""
+        return {team.name.lower(): team for team in self}
+
+
 class Team(models.Model):
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=100, unique=True)
+
+    objects = TeamQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

@@ -1,19 +1,22 @@
-"""Who may see and do what: the one place every page, the admin and the API ask.
+"""Who may see and do what with people and teams: the one place every page, the admin and the
+API ask. The rules for assessments, evidence and plans build on these in
+assessments/permissions.py.
 
 Roles: a member is anyone signed in; a manager manages the people below them in the manager
 tree, directly or through others; an admin (HR, leadership) may see and do everything. What a
-person may not see answers 404, so that whether it exists does not leak.
+person may not see answers 404, so that whether it exists does not leak: the `get_...` getters
+fetch and check in one call, and raise Http404 for both.
 """
 
 from __future__ import annotations
 
 from django.http import Http404
 
-from .models import Person
+# The admin rule has its home below every app; pages ask it here with the person rules.
+from ladder.roles import is_admin
+from ladder.roles import require_admin as require_admin
 
-
-def is_admin(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_active and user.is_superuser)
+from .models import Person, Team
 
 
 def person_of(user) -> Person | None:
@@ -27,6 +30,12 @@ def person_of(user) -> Person | None:
     return cached
 
 
+def is_self_or_manager(user, person: Person) -> bool:
+    """The person themself, or a manager above them in the tree."""
+    me = person_of(user)
+    return me is not None and (me.pk == person.pk or person.is_report_of(me))
+
+
 def visible_people(user):
     """Everyone the user may look up: admins all, managers their whole chain of reports."""
     if is_admin(user):
@@ -38,10 +47,7 @@ def visible_people(user):
 
 
 def may_view_person(user, person: Person) -> bool:
-    if is_admin(user):
-        return True
-    me = person_of(user)
-    return me is not None and (me.pk == person.pk or person.is_report_of(me))
+    return is_admin(user) or is_self_or_manager(user, person)
 
 
 def may_edit_person(user, person: Person) -> bool:
@@ -53,6 +59,21 @@ def may_use_directory(user) -> bool:
     return is_admin(user) or (me is not None and me.has_reports())
 
 
+def visible_team_members(user, team: Team):
+    """The members of a team the user may see: admins all; others the members they may look
+    up, and themselves if they belong to it."""
+    if is_admin(user):
+        return team.members.all()
+    members = team.members.filter(pk__in=visible_people(user).values("pk"))
+    me = person_of(user)
+    if me is not None and me.team_id == team.pk:
+        members = members | team.members.filter(pk=me.pk)
+    return members
+
+
+# -- getters: fetch and check in one call ------------------------------------------------------
+
+
 def get_visible_person(user, pk: int) -> Person:
     person = Person.objects.select_related("team", "manager").filter(pk=pk).first()
     if person is None or not may_view_person(user, person):
@@ -60,70 +81,22 @@ def get_visible_person(user, pk: int) -> Person:
     return person
 
 
-def require_admin(user) -> None:
-    if not is_admin(user):
+def get_signed_in_person(user) -> Person:
+    """The person the signed-in user is; a login with no person finds nothing to act as."""
+    me = person_of(user)
+    if me is None:
         raise Http404("Not found")
+    return me
 
 
-# -- assessments, evidence, growth plans ------------------------------------------------------
+def get_visible_team(user, slug: str) -> Team:
+    """A team the user may see: an admin any, anyone else one they see a member of."""
+    team = Team.objects.filter(slug=slug).first()
+    if team is None or not (is_admin(user) or visible_team_members(user, team).exists()):
+        raise Http404("No such team")
+    return team
 
 
-def may_assess(user, person: Person, role: str) -> bool:
-    """Self-assessments are the person's own; manager assessments are their managers'."""
-    me = person_of(user)
-    if me is None:
-        return False
-    return me.pk == person.pk if role == "self" else person.is_report_of(me)
-
-
-def may_view_assessment(user, assessment) -> bool:
-    """Drafts are the author's; a submitted manager assessment is for the managers in the chain
-    until it is shared; a self-assessment reaches the managers once shared."""
-    me = person_of(user)
-    if me is not None and assessment.author_id == me.pk:
-        return True
-    if assessment.state == "draft":
-        return False
-    if is_admin(user):
-        return True
-    if me is None:
-        return False
-    person = assessment.person
-    if assessment.role == "manager":
-        return person.is_report_of(me) or (me.pk == person.pk and assessment.state == "shared")
-    return assessment.state == "shared" and person.is_report_of(me)
-
-
-def may_edit_assessment(user, assessment) -> bool:
-    me = person_of(user)
-    return me is not None and assessment.state == "draft" and is_still_author(me, assessment)
-
-
-def is_still_author(me: Person, assessment) -> bool:
-    """The author, and for a manager assessment still a manager of the person: someone who
-    has moved out of the chain no longer finishes, submits or shares what they began."""
-    if assessment.author_id != me.pk:
-        return False
-    return assessment.role == "self" or assessment.person.is_report_of(me)
-
-
-def may_add_evidence(user, person: Person) -> bool:
-    me = person_of(user)
-    return me is not None and (me.pk == person.pk or person.is_report_of(me))
-
-
-def may_edit_plan(user, person: Person) -> bool:
-    return is_admin(user) or may_add_evidence(user, person)
-
-
-def get_visible_assessment(user, pk: int):
-    from ladder.assessments.models import Assessment
-
-    assessment = (
-        Assessment.objects.select_related("person", "author", "level", "level__version")
-        .filter(pk=pk)
-        .first()
-    )
-    if assessment is None or not may_view_assessment(user, assessment):
-        raise Http404("No such assessment")
-    return assessment
+def require_directory(user) -> None:
+    if not may_use_directory(user):
+        raise Http404("Not found")

@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Value
 from django.db.models.functions import Concat, Substr
 from django.utils.text import slugify
 
-from ladder.audit.services import audit_record
+from ladder.audit.models import AuditEvent
+from ladder.audit.services import audit_event, audit_record, audit_record_many
 from ladder.frameworks.models import Level
 
 from .emails import canonical_email
 from .models import LevelAssignment, Person, Team
-from .tree import check_depth, subtree_height
+from .tree import check_depth, subtree_height, update_rows
 from .validation import check_text
 
 
@@ -156,67 +159,61 @@ def reason_for_change(old: Level | None, new: Level) -> str:
     return LevelAssignment.Reason.CORRECTION
 
 
-@transaction.atomic
-def person_set_level(
-    *, by, person: Person, level: Level, since: datetime.date, reason: str | None = None
-) -> LevelAssignment:
-    """Record that `person` is at `level` from `since`, closing their current assignment.
+def assignment_snapshot(assignment: LevelAssignment | None) -> dict | None:
+    """The audited fields of a level assignment."""
+    if assignment is None:
+        return None
+    return {
+        "level": assignment.level.code,
+        "since": assignment.start.isoformat(),
+        "reason": assignment.reason,
+    }
 
-    Setting the current level again with another date corrects its start instead.
-    """
-    current = (
-        LevelAssignment.objects.select_for_update()
-        .filter(person=person, end__isnull=True)
-        .select_related("level")
-        .first()
-    )
-    before = assignment_snapshot(current)
-    # Codes, not rows: a later ladder version has new rows for the same level.
-    if current and current.level.code == level.code:
-        if current.start == since:
-            return current
-        previous = (
-            LevelAssignment.objects.select_for_update()
-            .filter(person=person, end=current.start)
-            .exclude(pk=current.pk)
-            .first()
-        )
-        check_corrected_start(person, current, previous, since)
-        if previous is not None:
-            previous.end = since
-            previous.save(update_fields=["end"])
-        current.start = since
-        current.save(update_fields=["start"])
-        audit_record(
+
+@dataclass
+class LevelChange:
+    """One level change worked out in memory, not yet written."""
+
+    person: Person
+    action: str  # "level.assigned" or "level.corrected"
+    before: dict | None
+    # The person's current assignment once written: a new row, or the corrected one.
+    assignment: LevelAssignment
+    # Stored rows whose start or end moves (the current one closed or corrected, the one before).
+    moved: list[LevelAssignment]
+    opens: bool  # `assignment` is a new row
+
+    def event(self, *, by) -> AuditEvent:
+        return audit_event(
             by=by,
-            action="level.corrected",
-            target=person,
-            before=before,
-            after=assignment_snapshot(current),
+            action=self.action,
+            target=self.person,
+            before=self.before,
+            after=assignment_snapshot(self.assignment),
         )
-        return current
-    if current:
-        if since < current.start:
-            raise ValidationError(
-                f"{person.email}: the new level starts on {since}, before the current one "
-                f"({current.level.code}, since {current.start})."
-            )
-        current.end = since
-        current.save(update_fields=["end"])
-    assignment = LevelAssignment.objects.create(
-        person=person,
-        level=level,
-        start=since,
-        reason=reason or reason_for_change(current.level if current else None, level),
-    )
-    audit_record(
-        by=by,
-        action="level.assigned",
-        target=person,
-        before=before,
-        after=assignment_snapshot(assignment),
-    )
-    return assignment
+
+
+def check_level_change(
+    person: Person,
+    current: LevelAssignment | None,
+    previous: LevelAssignment | None,
+    level: Level,
+    since: datetime.date,
+) -> bool:
+    """Whether putting `person` at `level` from `since` changes their history; a ValidationError
+    if it would make the history overlap. `current` is their open assignment, `previous` the one
+    that ended the day `current` started."""
+    # Codes, not rows: a later ladder version has new rows for the same level.
+    if current is not None and current.level.code == level.code:
+        if current.start == since:
+            return False
+        check_corrected_start(person, current, previous, since)
+    elif current is not None and since < current.start:
+        raise ValidationError(
+            f"{person.email}: the new level starts on {since}, before the current one "
+            f"({current.level.code}, since {current.start})."
+        )
+    return True
 
 
 def check_corrected_start(
@@ -234,20 +231,95 @@ def check_corrected_start(
         )
 
 
-def assignment_snapshot(assignment: LevelAssignment | None) -> dict | None:
-    if assignment is None:
+def level_change(
+    *,
+    person: Person,
+    current: LevelAssignment | None,
+    previous: LevelAssignment | None,
+    level: Level,
+    since: datetime.date,
+    reason: str | None = None,
+) -> LevelChange | None:
+    """The one rule for recording a level, for one person (`person_set_level`) or a whole file
+    (the CSV import): None when nothing changes, else the change, with `current` and `previous`
+    updated in memory for `level_changes_save` to write.
+
+    The current level again with another date corrects its start, and the level before it then
+    ends that day; another level closes the current one and opens a row of its own.
+    """
+    if not check_level_change(person, current, previous, level, since):
         return None
-    return {
-        "level": assignment.level.code,
-        "since": assignment.start.isoformat(),
-        "reason": assignment.reason,
-    }
+    before = assignment_snapshot(current)
+    if current is not None and current.level.code == level.code:
+        moved = [current]
+        if previous is not None:
+            previous.end = since
+            moved.insert(0, previous)
+        current.start = since
+        return LevelChange(person, "level.corrected", before, current, moved, opens=False)
+    moved = []
+    if current is not None:
+        current.end = since
+        moved.append(current)
+    opened = LevelAssignment(
+        person=person,
+        level=level,
+        start=since,
+        reason=reason or reason_for_change(current.level if current else None, level),
+    )
+    return LevelChange(person, "level.assigned", before, opened, moved, opens=True)
+
+
+@transaction.atomic
+def level_changes_save(*, by, changes: list[LevelChange]) -> None:
+    """Write level changes and their audit events, however many, in a few statements."""
+    # Close before opening: one open assignment per person is a database constraint.
+    update_rows(
+        LevelAssignment,
+        ["start", "end"],
+        [(row.start, row.end, row.pk) for change in changes for row in change.moved],
+    )
+    LevelAssignment.objects.bulk_create(
+        [change.assignment for change in changes if change.opens], batch_size=1000
+    )
+    audit_record_many([change.event(by=by) for change in changes])
+
+
+@transaction.atomic
+def person_set_level(
+    *, by, person: Person, level: Level, since: datetime.date, reason: str | None = None
+) -> LevelAssignment:
+    """Record that `person` is at `level` from `since`, closing their current assignment.
+
+    Setting the current level again with another date corrects its start instead.
+    """
+    # The CSV import reads everyone's levels under this lock before it writes them.
+    lock_tree()
+    history = LevelAssignment.objects.select_for_update(of=("self",)).select_related("level")
+    current = history.filter(person=person, end__isnull=True).first()
+    previous = None
+    if current is not None and current.level.code == level.code:
+        # Of two ending that day (a level held for no time at all), the later is the one before.
+        previous = (
+            history.filter(person=person, end=current.start)
+            .exclude(pk=current.pk)
+            .order_by("-start", "-pk")
+            .first()
+        )
+    change = level_change(
+        person=person, current=current, previous=previous, level=level, since=since, reason=reason
+    )
+    if change is None:
+        return current
+    level_changes_save(by=by, changes=[change])
+    return change.assignment
 
 
 @transaction.atomic
 def person_set_admin(*, by, person: Person, admin: bool) -> None:
     """Make a person an admin (HR, leadership), or not: everything, and the Django admin."""
-    user = person.user
+    # The login as stored now, not as the caller loaded it: `before` is what the audit says.
+    user = get_user_model().objects.select_for_update().filter(person=person.pk).first()
     if user is None:
         raise ValidationError(f"{person.email} has no login, so cannot be an admin.")
     before = {"admin": user.is_superuser}
@@ -262,10 +334,13 @@ def person_set_admin(*, by, person: Person, admin: bool) -> None:
 @transaction.atomic
 def person_link_user(*, by, person: Person, user) -> None:
     """Give a person a login, or take it away: a login sees what the person may see."""
-    before = {"login": person.user.get_username() if person.user_id else None}
+    stored = Person.objects.select_for_update(of=("self",)).select_related("user").get(pk=person.pk)
+    before = {"login": stored.user.get_username() if stored.user_id else None}
     after = {"login": user.get_username() if user else None}
     if before == after:
         return
+    if user is not None and Person.objects.filter(user=user).exclude(pk=person.pk).exists():
+        raise ValidationError(f"The login {user.get_username()} belongs to someone else already.")
     Person.objects.filter(pk=person.pk).update(user=user)
     person.user = user
     audit_record(by=by, action="login.linked", target=person, before=before, after=after)

@@ -7,12 +7,11 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
-from ladder.assessments.views import person_panel
-from ladder.frameworks.models import Ladder
+from ladder.frameworks.models import Ladder, LadderVersion
 from ladder.frameworks.selectors import get_version
 
 from . import permissions
@@ -49,8 +48,7 @@ def _query_without(request, param: str) -> str:
 @login_required
 @require_safe
 def directory(request):
-    if not permissions.may_use_directory(request.user):
-        raise Http404("Not found")
+    permissions.require_directory(request.user)
     people = permissions.visible_people(request.user)
     form = DirectoryFilter(request.GET or None, people=people)
     people = (
@@ -93,7 +91,6 @@ def person_detail(request, pk):
         ),
         "reports_query": _query_without(request, "reports"),
         "is_self": permissions.person_of(request.user) == person,
-        **person_panel(request, person),
     }
     return render(request, "people/person.html", context)
 
@@ -110,26 +107,16 @@ def me(request):
 @login_required
 @require_safe
 def team_detail(request, slug):
-    team = get_object_or_404(Team, slug=slug)
-    visible = permissions.visible_people(request.user).values("pk")
+    team = permissions.get_visible_team(request.user, slug)
     members = (
-        team.members.filter(pk__in=visible)
-        if not permissions.is_admin(request.user)
-        else team.members.all()
-    )
-    me = permissions.person_of(request.user)
-    if me is not None and me.team_id == team.pk:
-        members = members | team.members.filter(pk=me.pk)
-    members = (
-        members.select_related("manager")
+        permissions.visible_team_members(request.user, team)
+        .select_related("manager")
         .with_current_level()
         .with_level_history()
         .order_by("name", "pk")
     )
     # Histories are read for one page of members only, so a team of thousands stays light.
     page = Paginator(members, MEMBERS_PER_PAGE).get_page(request.GET.get("page"))
-    if not page.object_list and not permissions.is_admin(request.user):
-        raise Http404("Not found")
     _with_tenure(page.object_list, timezone.localdate())
     context = {
         "team": team,
@@ -170,7 +157,7 @@ def upload(request):
                 by=request.user,
                 text=form.cleaned_data["text"],
                 filename=form.cleaned_data["name"],
-                version=get_version(form.cleaned_data["ladder"]),
+                version=_latest_version(form.cleaned_data["ladder"]),
             )
         else:
             try:
@@ -181,6 +168,13 @@ def upload(request):
                 return render(request, "people/upload_done.html", {"plan": plan})
     context = {"form": form, "plan": plan, "pending": pending}
     return render(request, "people/upload.html", context)
+
+
+def _latest_version(ladder: Ladder) -> LadderVersion:
+    try:
+        return get_version(ladder)
+    except LadderVersion.DoesNotExist:
+        raise Http404("No version yet") from None
 
 
 @login_required

@@ -1,29 +1,20 @@
-"""What Ladder's file commands share: reading ladder files and reporting their errors."""
+"""Ladder's file commands as management commands, wrapping their one definition in
+frameworks/commands.py; `ladder` itself runs them without Django when it can."""
 
-import sys
+from django.core.management.base import BaseCommand
 
-from ladder.frameworks.format import LadderError, parse_file
-from ladder.frameworks.ladder_data import Ladder
-
-
-def load(paths: list[str]) -> tuple[dict[str, Ladder], list[str]]:
-    """Parse every file; returns the ladders read and the error lines of those that failed."""
-    ladders, errors = {}, []
-    for path in paths:
-        try:
-            ladders[path] = parse_file(path)
-        except LadderError as error:
-            errors += map(str, error.errors)
-    return ladders, errors
+from ladder.frameworks.commands import FileCommand
 
 
-def fail(errors: list[str], summary: str) -> None:
-    """Print errors on stderr, one per line, with a summary, and exit with status 1."""
-    for line in errors:
-        sys.stderr.write(line + "\n")
-    sys.stderr.write(summary + "\n")
-    raise SystemExit(1)
+def file_command(command: FileCommand) -> type[BaseCommand]:
+    class Command(BaseCommand):
+        help = command.help
+        requires_system_checks = []
 
+        def add_arguments(self, parser):
+            command.add_arguments(parser)
 
-def plural(count: int, word: str, words: str = "") -> str:
-    return f"{count} {word if count == 1 else words or word + 's'}"
+        def handle(self, *args, **options):
+            command.run(**options, out=self.stdout, err=self.stderr)
+
+    return Command

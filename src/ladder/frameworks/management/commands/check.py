@@ -1,40 +1,22 @@
-from pathlib import Path
-
 from django.core.management.commands import check as django_check
 
-from ._common import fail, load, plural
+from ladder.frameworks.commands import CHECK, names_a_file
 
 
 class Command(django_check.Command):
-    help = (
-        "Check ladder files for errors. Prints 'FILE:LINE: message' on stderr for every error "
-        "of every file and exits 1; exits 0 when all are valid. Given no file, or only app "
-        "labels, runs Django's system checks instead."
-    )
+    """Django's system checks, and the ladder file check when given files."""
+
+    help = CHECK.help
 
     def add_arguments(self, parser):
         super().add_arguments(parser)
+        # Django's app labels and the ladder files share the one positional argument.
+        paths = next(action for action in CHECK.parser()._actions if action.dest == "paths")
         for action in parser._actions:
             if action.dest == "args":
-                action.metavar = "PATH"
-                action.help = "Ladder files to check (or app labels, for Django's system checks)."
+                action.metavar, action.help = paths.metavar, paths.help
 
     def handle(self, *paths, **options):
-        if not paths or not all(_is_path(p) for p in paths):
+        if not paths or not all(names_a_file(p) for p in paths):
             return super().handle(*paths, **options)
-        ladders, errors = load(list(paths))
-        if errors:
-            bad = len(paths) - len(ladders)
-            fail(errors, f"{plural(len(errors), 'error')} in {plural(bad, 'file')}")
-        for path, ladder in ladders.items():
-            criteria = sum(len(level.criteria()) for level in ladder.levels)
-            self.stdout.write(
-                f"{path}: ok ({plural(len(ladder.levels), 'level')}, "
-                f"{plural(len(ladder.tracks()), 'track')}, "
-                f"{plural(criteria, 'criterion', 'criteria')})"
-            )
-
-
-def _is_path(arg: str) -> bool:
-    # App labels are bare Python identifiers; anything else names a file.
-    return Path(arg).exists() or not arg.isidentifier()
+        CHECK.run(paths=list(paths), out=self.stdout, err=self.stderr)

@@ -1,16 +1,16 @@
 from django.core.management.base import BaseCommand
 
+from ladder.frameworks.commands import fail
 from ladder.frameworks.models import Ladder
 from ladder.frameworks.services import ladder_restore, ladder_retire
-
-from ._common import fail
 
 
 class Command(BaseCommand):
     help = (
-        "Retire a ladder: it leaves the home page and its pages answer 404, while every version "
-        "stays in the database for the people and assessments that refer to its levels. "
-        "--undo brings it back. Both are recorded in the audit log."
+        "Take a ladder off the pages, keeping its versions (--undo brings it back): it leaves "
+        "the home page and its pages answer 404, while every version stays in the database for "
+        "the people and assessments that refer to its levels. Both are recorded in the audit "
+        "log."
     )
 
     def add_arguments(self, parser):

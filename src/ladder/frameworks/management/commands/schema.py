@@ -1,13 +1,5 @@
-import json
+from ladder.frameworks.commands import SCHEMA
 
-from django.core.management.base import BaseCommand
+from ._common import file_command
 
-from ladder.frameworks.export import json_schema
-
-
-class Command(BaseCommand):
-    help = "Print the JSON Schema (draft 2020-12) of `ladder export --format json`."
-    requires_system_checks = []
-
-    def handle(self, *args, **options):
-        self.stdout.write(json.dumps(json_schema(), indent=2))
+Command = file_command(SCHEMA)

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
-from ladder.people.imports import COLUMNS, people_csv
+from ladder.people.csv_rows import COLUMNS
+from ladder.people.imports import people_csv
 
 
 class Command(BaseCommand):

@@ -1,12 +1,12 @@
 import sys
 from pathlib import Path
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from django.http import Http404
 
 from ladder.frameworks.selectors import get_ladder, get_version
-from ladder.people.imports import COLUMNS, decode_csv, people_import
+from ladder.people.csv_rows import COLUMNS, decode_csv
+from ladder.people.imports import people_import
 from ladder.people.validation import printable
 
 
@@ -40,7 +40,7 @@ class Command(BaseCommand):
             raise CommandError(printable(error.messages[0])) from None
         try:
             version = get_version(get_ladder(ladder))
-        except Http404 as error:
+        except ObjectDoesNotExist as error:
             raise CommandError(
                 f"no ladder {ladder!r} with a version: import one with `ladder import`"
             ) from error

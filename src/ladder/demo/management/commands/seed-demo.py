@@ -5,7 +5,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from ladder.people.demo import (
+from ladder.assessments.models import Assessment
+from ladder.assessments.readiness import Verdict
+from ladder.demo.organisation import (
     ADMIN_EMAIL,
     DEMO_LOGINS,
     DEMO_PASSWORD,
@@ -15,12 +17,16 @@ from ladder.people.demo import (
 )
 from ladder.people.models import Person
 
-STATE_WORDS = {"shared": "shared", "submitted": "submitted, not shared", "draft": "drafts"}
+STATE_WORDS = {
+    Assessment.State.SHARED: "shared",
+    Assessment.State.SUBMITTED: "submitted, not shared",
+    Assessment.State.DRAFT: "drafts",
+}
 VERDICT_WORDS = {
-    "ready": "ready",
-    "eligible_from": "eligible from a date",
-    "not_yet": "not yet",
-    "not_assessed": "not assessed",
+    Verdict.READY: "ready",
+    Verdict.ELIGIBLE_FROM: "eligible from a date",
+    Verdict.NOT_YET: "not yet",
+    Verdict.NOT_ASSESSED: "not assessed",
 }
 
 

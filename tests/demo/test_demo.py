@@ -23,9 +23,7 @@ from ladder.assessments.models import (
 )
 from ladder.assessments.selectors import readiness_of_many, standings_of
 from ladder.audit.models import AuditEvent
-from ladder.frameworks.models import Ladder
-from ladder.frameworks.services import ladder_import
-from ladder.people.demo import (
+from ladder.demo.organisation import (
     ADMIN_EMAIL,
     DEMO_PASSWORD,
     ENGINEER_EMAIL,
@@ -33,7 +31,10 @@ from ladder.people.demo import (
     PHASES,
     demo_organisation_create,
 )
+from ladder.frameworks.models import Ladder
+from ladder.frameworks.services import ladder_import
 from ladder.people.models import LevelAssignment, Person, Team
+from ladder.people.services import assignment_snapshot
 from tests.conftest import DOTNET
 
 pytestmark = pytest.mark.django_db
@@ -84,6 +85,21 @@ def test_the_head_count_is_exact_and_on_the_latest_dotnet_version(demo):
     assert AuditEvent.objects.filter(action="person.created").count() == N
     assert AuditEvent.objects.filter(action="level.assigned").count() == N - 1
     assert AuditEvent.objects.filter(action="role.changed").count() == 1
+
+
+def test_a_current_level_is_audited_as_person_set_level_records_it(demo):
+    events = {
+        int(event.target_id): event for event in AuditEvent.objects.filter(action="level.assigned")
+    }
+    history = defaultdict(list)
+    for assignment in LevelAssignment.objects.select_related("level").order_by("start"):
+        history[assignment.person_id].append(assignment)
+    assert any(len(rows) > 1 for rows in history.values())
+    for rows in history.values():
+        event = events[rows[-1].person_id]
+        assert event.after == assignment_snapshot(rows[-1])
+        # What the level before it was, as the service records a change; none for a hire.
+        assert event.before == (assignment_snapshot(rows[-2]) if len(rows) > 1 else None)
 
 
 def test_a_later_ladder_version_is_the_one_used():
