@@ -103,7 +103,7 @@ def org(dotnet_version):
     outsider = make_person("Olga Outside", "olga@example.com", manager=other_manager, team=other)
     admin = make_person("Ada Admin", "ada@example.com", admin=True)
     rebuild_paths()
-    levels = {level.code: level for level in dotnet_version.levels.all()}
+    levels = dotnet_version.levels.by_code()
     for person, code, start in [
         (engineer, "MD1", datetime.date(2023, 3, 1)),
         (peer, "MD2", datetime.date(2022, 1, 10)),

@@ -167,7 +167,7 @@ def test_the_readiness_panel_is_plain_data_for_the_asked_next_level(org):
     assert panel.target == org.levels["MD2"]
     assert panel.readiness.target_code == "MD2"
     assert panel.plan is None and panel.plan_items == []
-    assert panel.target_expected == selectors.expected_ratings(org.levels["MD2"])
+    assert panel.target_expected == org.levels["MD2"].expected_ratings.by_dimension()
     top = selectors.readiness_panel(org.admin, timezone.localdate())
     assert top.target is None and top.readiness is None
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import models
 from django.utils import timezone
 
-from ladder.frameworks.models import Criterion, Level
+from ladder.frameworks.models import Criterion, Level, ratings_by_dimension
 from ladder.people.models import Person
 
 from .readiness import Status as RuleStatus
@@ -158,15 +157,10 @@ class CriterionAssessment(models.Model):
         return f"{self.criterion}: {self.get_status_display() or 'unrated'}"
 
 
-def by_dimension(rows: Iterable) -> dict[str, int | None]:
-    """Rating rows, an assessment's or a level's expected ones, as dimension -> rating."""
-    return {row.dimension: row.rating for row in rows}
-
-
 class DimensionRatingQuerySet(models.QuerySet):
     def by_dimension(self) -> dict[str, int | None]:
         # Read through a prefetch (`assessment.ratings.by_dimension()`), this costs no query.
-        return by_dimension(self)
+        return ratings_by_dimension(self)
 
 
 class DimensionRating(models.Model):

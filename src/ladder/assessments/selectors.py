@@ -16,7 +16,7 @@ from ladder.frameworks.selectors import version_ladder
 from ladder.people.models import LevelAssignment, Person
 from ladder.people.tenure import level_tenure
 
-from .models import Assessment, CriterionAssessment, GrowthItem, GrowthPlan, by_dimension
+from .models import Assessment, CriterionAssessment, GrowthItem, GrowthPlan
 from .readiness import AssessmentFacts, CriterionRating, Readiness, Status, judge_readiness
 
 
@@ -66,11 +66,6 @@ def get_assessment(pk: int, *, lock: bool = False) -> Assessment:
     if lock:
         Assessment.objects.select_for_update().filter(pk=pk).first()
     return with_details(Assessment.objects.filter(pk=pk)).get()
-
-
-def expected_ratings(level: Level) -> dict[str, int]:
-    """What a level expects of each dimension, in the ladder's order."""
-    return by_dimension(level.expected_ratings.all())
 
 
 def latest_shared(person: Person, level: Level, role: str) -> Assessment | None:
@@ -242,7 +237,9 @@ def readiness_panel(
         readiness=readiness,
         manager_assessment=manager,
         self_assessment=latest_shared(person, target, Assessment.Role.SELF),
-        current_expected=expected_ratings(standing.current) if standing.current else None,
-        target_expected=expected_ratings(target),
+        current_expected=standing.current.expected_ratings.by_dimension()
+        if standing.current
+        else None,
+        target_expected=target.expected_ratings.by_dimension(),
         plan=plan_of(person),
     )

@@ -10,7 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from ladder.audit.services import audit_record
+from ladder.audit.models import AuditEvent
+from ladder.audit.services import audit_event
 from ladder.frameworks.models import Criterion, Level
 from ladder.people.models import Person
 
@@ -221,13 +222,9 @@ def assessment_submit(*, author: Person, assessment: Assessment) -> Assessment:
     assessment.state = Assessment.State.SUBMITTED
     assessment.submitted_at = timezone.now()
     assessment.save(update_fields=["state", "submitted_at"])
-    audit_record(
-        by=author.user,
-        action="assessment.submitted",
-        target=assessment,
-        before={"state": Assessment.State.DRAFT.value},
-        after=_assessment_snapshot(assessment),
-    )
+    assessment_submitted_event(
+        by=author.user, assessment=assessment, snapshot=_assessment_snapshot(assessment)
+    ).save()
     return assessment
 
 
@@ -239,14 +236,30 @@ def assessment_share(*, author: Person, assessment: Assessment) -> Assessment:
     assessment.state = Assessment.State.SHARED
     assessment.shared_at = timezone.now()
     assessment.save(update_fields=["state", "shared_at"])
-    audit_record(
-        by=author.user,
+    assessment_shared_event(by=author.user, assessment=assessment).save()
+    return assessment
+
+
+def assessment_submitted_event(*, by, assessment: Assessment, snapshot: dict) -> AuditEvent:
+    """What submitting records, unsaved: `snapshot` is `assessment_snapshot` of what was sent."""
+    return audit_event(
+        by=by,
+        action="assessment.submitted",
+        target=assessment,
+        before={"state": Assessment.State.DRAFT.value},
+        after=snapshot,
+    )
+
+
+def assessment_shared_event(*, by, assessment: Assessment) -> AuditEvent:
+    """What sharing records, unsaved."""
+    return audit_event(
+        by=by,
         action="assessment.shared",
         target=assessment,
         before={"state": Assessment.State.SUBMITTED.value},
         after={"state": Assessment.State.SHARED.value},
     )
-    return assessment
 
 
 def _assessment_snapshot(assessment: Assessment) -> dict:

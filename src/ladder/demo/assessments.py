@@ -15,8 +15,12 @@ from ladder.assessments.models import (
     Status,
 )
 from ladder.assessments.readiness import Verdict
-from ladder.assessments.services import assessment_snapshot
-from ladder.audit.services import audit_event, audit_record_many
+from ladder.assessments.services import (
+    assessment_shared_event,
+    assessment_snapshot,
+    assessment_submitted_event,
+)
+from ladder.audit.services import audit_record_many
 from ladder.people.models import Person
 
 from .activity import Activity, Answer, LevelInfo
@@ -260,22 +264,10 @@ def _audit_events(planned: _Planned) -> list:
         ratings={r.dimension: score for r, score in zip(expected, planned.scores, strict=True)},
         criteria={criterion.pk: status for criterion, status, _ in planned.answers},
     )
-    submitted = audit_event(
-        by=by,
-        action="assessment.submitted",
-        target=assessment,
-        before={"state": str(Assessment.State.DRAFT)},
-        after=after,
-    )
+    submitted = assessment_submitted_event(by=by, assessment=assessment, snapshot=after)
     submitted.at = assessment.submitted_at
     if assessment.state != Assessment.State.SHARED:
         return [submitted]
-    shared = audit_event(
-        by=by,
-        action="assessment.shared",
-        target=assessment,
-        before={"state": str(Assessment.State.SUBMITTED)},
-        after={"state": str(Assessment.State.SHARED)},
-    )
+    shared = assessment_shared_event(by=by, assessment=assessment)
     shared.at = assessment.shared_at
     return [submitted, shared]

@@ -15,10 +15,15 @@ from django.db import connection
 from django.db.models import Q
 from django.utils.text import slugify
 
-from ladder.audit.services import audit_event, audit_record_many
+from ladder.audit.services import audit_record_many
 from ladder.frameworks.models import Level
 from ladder.people.models import LevelAssignment, Person, Team
-from ladder.people.services import LevelChange, level_change, person_snapshot
+from ladder.people.services import (
+    LevelChange,
+    admin_changed_event,
+    level_change,
+    person_created_event,
+)
 
 from .bulk import BATCH_SIZE
 from .phrases import TEAM_NAMES
@@ -160,27 +165,11 @@ def _create_teams(count: int, rng: random.Random) -> list[Team]:
 def _audit_events(person: Person, changes: list[LevelChange], *, admin: bool) -> list:
     """What `person_create`, `person_set_level` (for the current level) and `person_set_admin`
     would have recorded."""
-    events = [
-        audit_event(
-            by=None,
-            action="person.created",
-            target=person,
-            before=None,
-            after=person_snapshot(person),
-        )
-    ]
+    events = [person_created_event(by=None, person=person)]
     if changes:
         events.append(changes[-1].event(by=None))
     if admin:
-        events.append(
-            audit_event(
-                by=None,
-                action="role.changed",
-                target=person,
-                before={"admin": False},
-                after={"admin": True},
-            )
-        )
+        events.append(admin_changed_event(by=None, person=person, admin=True))
     return events
 
 

@@ -7,6 +7,11 @@ from django.utils import timezone
 from .ladder_data import CRITERIA_SECTIONS, MAX_CODE_LENGTH, MAX_NAME_LENGTH, MAX_TITLE_LENGTH
 
 
+def ratings_by_dimension(rows) -> dict[str, int | None]:
+    """Rating rows (a level's expected ratings, an assessment's) as dimension -> rating."""
+    return {row.dimension: row.rating for row in rows}
+
+
 class LadderQuerySet(models.QuerySet):
     def active(self):
         return self.filter(retired_at__isnull=True)
@@ -71,6 +76,11 @@ class LadderVersion(models.Model):
         return f"{self.ladder.slug} v{self.number}"
 
 
+class LevelQuerySet(models.QuerySet):
+    def by_code(self) -> dict[str, "Level"]:
+        return {level.code: level for level in self}
+
+
 class Level(models.Model):
     version = models.ForeignKey(LadderVersion, on_delete=models.CASCADE, related_name="levels")
     position = models.PositiveSmallIntegerField()
@@ -82,6 +92,8 @@ class Level(models.Model):
     minimum_experience_text = models.JSONField(default=list)
     next_actions = models.JSONField(default=list)
     scenario = models.JSONField(default=list)
+
+    objects = LevelQuerySet.as_manager()
 
     class Meta:
         ordering = ["version", "position"]
@@ -118,11 +130,19 @@ class Criterion(models.Model):
         return self.text
 
 
+class ExpectedRatingQuerySet(models.QuerySet):
+    def by_dimension(self) -> dict[str, int]:
+        # Read through a prefetch (`level.expected_ratings.by_dimension()`), this costs no query.
+        return ratings_by_dimension(self)
+
+
 class ExpectedRating(models.Model):
     level = models.ForeignKey(Level, on_delete=models.CASCADE, related_name="expected_ratings")
     position = models.PositiveSmallIntegerField()
     dimension = models.CharField(max_length=MAX_NAME_LENGTH)
     rating = models.SmallIntegerField()
+
+    objects = ExpectedRatingQuerySet.as_manager()
 
     class Meta:
         ordering = ["level", "position"]

@@ -71,7 +71,7 @@ def _level_data(level: Level) -> LevelData:
         ),
         next_actions=tuple(level.next_actions),
         scenario=tuple(level.scenario),
-        ratings={r.dimension: r.rating for r in level.expected_ratings.all()},
+        ratings=level.expected_ratings.by_dimension(),
         **{name: tuple(texts) for name, texts in sections.items()},
     )
 

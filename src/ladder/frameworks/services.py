@@ -187,7 +187,7 @@ def _create_levels(version: LadderVersion, parsed: LadderData) -> None:
         for position, level in enumerate(parsed.levels)
     )
     # Read the rows back for their keys rather than rely on the backend setting them in bulk.
-    by_code = {level.code: level for level in Level.objects.filter(version=version)}
+    by_code = Level.objects.filter(version=version).by_code()
     criteria, ratings = [], []
     for data in parsed.levels:
         row = by_code[data.code]

@@ -10,7 +10,13 @@ from ladder.frameworks.models import Level
 
 from .csv_rows import Row
 from .models import LevelAssignment, Person, Team
-from .services import level_change, level_changes_save, person_snapshot, unique_team_slug
+from .services import (
+    level_change,
+    level_changes_save,
+    person_created_event,
+    person_snapshot,
+    unique_team_slug,
+)
 from .tree import save_paths, tree_paths, tree_shape, update_rows
 
 
@@ -56,10 +62,7 @@ def apply_rows(
     for row in rows:
         person = people[row.email]
         if row.email in new:
-            after = person_snapshot(person)
-            events.append(
-                audit_event(by=by, action="person.created", target=person, before=None, after=after)
-            )
+            events.append(person_created_event(by=by, person=person))
             continue
         before = person_snapshot(person)
         person.name, person.email = row.name, row.email

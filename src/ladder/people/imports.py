@@ -67,7 +67,7 @@ def people_import(*, by, text: str, path: str, version: LadderVersion, apply: bo
     _check_tree(plan.rows, existing, problems)
     if plan.problems:
         return plan
-    levels = {level.code: level for level in version.levels.all()}
+    levels = version.levels.by_code()
     # The closed assignment each open one follows, by (person, its end): a corrected start
     # moves that end along. Of two ending the same day (a level held for no time at all), the
     # later start is the one just before, as `person_set_level` finds it.

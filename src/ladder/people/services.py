@@ -99,9 +99,7 @@ def person_create(
     person = Person.objects.create(name=name, email=email, manager=manager, team=team)
     person.path = f"{manager.path if manager else '/'}{person.pk}/"
     person.save(update_fields=["path"])
-    audit_record(
-        by=by, action="person.created", target=person, before=None, after=person_snapshot(person)
-    )
+    person_created_event(by=by, person=person).save()
     if level is not None:
         person_set_level(
             by=by,
@@ -326,9 +324,25 @@ def person_set_admin(*, by, person: Person, admin: bool) -> None:
     user.is_superuser = user.is_staff = admin
     user.save(update_fields=["is_superuser", "is_staff"])
     if before["admin"] != admin:
-        audit_record(
-            by=by, action="role.changed", target=person, before=before, after={"admin": admin}
-        )
+        admin_changed_event(by=by, person=person, admin=admin).save()
+
+
+def person_created_event(*, by, person: Person) -> AuditEvent:
+    """What creating a person records, unsaved: the page, the CSV import and the demo alike."""
+    return audit_event(
+        by=by, action="person.created", target=person, before=None, after=person_snapshot(person)
+    )
+
+
+def admin_changed_event(*, by, person: Person, admin: bool) -> AuditEvent:
+    """What making a person an admin (or no longer one) records, unsaved."""
+    return audit_event(
+        by=by,
+        action="role.changed",
+        target=person,
+        before={"admin": not admin},
+        after={"admin": admin},
+    )
 
 
 @transaction.atomic

@@ -18,7 +18,7 @@ from ladder.people.permissions import get_signed_in_person, get_visible_person
 from .. import permissions, services
 from ..forms import AssessmentAnswersForm, StartAssessmentForm
 from ..models import Assessment, Evidence, Status
-from ..selectors import expected_ratings, latest_shared, standing_of
+from ..selectors import latest_shared, standing_of
 
 # The sections a person is assessed on, in the ladder's order, as (section, heading).
 SECTIONS = list(CRITERIA_SECTIONS.items())
@@ -122,7 +122,7 @@ def _render_detail(request, assessment, *, editable, typed=None, status=200):
         for criterion in entry.criteria.all():
             by_text.setdefault(criterion.text, []).append(entry)
     version = assessment.level.version
-    expected = expected_ratings(assessment.level)
+    expected = assessment.level.expected_ratings.by_dimension()
     groups = []
     for section, label in SECTIONS:
         rows = []
