@@ -61,3 +61,13 @@ def test_every_command_explains_itself_with_the_words_ladder_lists_it_by(command
     description = result.stdout.split("\n\n")[1]
     assert len(description) > 40
     assert words(listed()[command]) in words(description)
+
+
+def test_settings_that_cannot_be_read_still_list_the_file_commands_and_say_why():
+    result = run_ladder("--help", env={"DEBUG": "maybe"})
+
+    assert result.returncode == 0, result.stderr
+    listed = re.findall(r"^  (\S+)", result.stdout, flags=re.MULTILINE)
+    assert listed == list(FILE_COMMANDS)
+    assert "DEBUG='maybe' is not a yes/no value" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -128,3 +128,37 @@ def test_an_installed_ladder_checks_imports_the_bundled_ladder_and_builds_a_demo
 
     listed = run([ladder], cwd=elsewhere, env=env)
     assert "\n  seed-demo " in listed.stdout and "\n  import " in listed.stdout
+
+
+def test_an_installed_ladder_keeps_its_settings_and_data_in_the_folder_it_is_started_in(
+    installed, tmp_path
+):
+    bin, env, _ = installed
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / ".env").write_text("DEBUG=1\nSECRET_KEY=" + "k" * 50 + "\n", encoding="utf-8")
+    bare = {k: v for k, v in env.items() if k not in ("DEBUG", "SECRET_KEY", "DATABASE_URL")}
+
+    run([bin / "ladder", "migrate", "-v0"], cwd=home, env=bare)
+
+    assert (home / "var" / "ladder.sqlite3").is_file()
+    assert not list(bin.parent.rglob("ladder.sqlite3"))
+
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    run(
+        [bin / "ladder", "import", "--bundled"],
+        cwd=elsewhere,
+        env={**bare, "LADDER_HOME": str(home)},
+    )
+    assert not (elsewhere / "var").exists()
+    listed = run(
+        [
+            bin / "python",
+            "-c",
+            "import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'ladder.settings'; django.setup(); from ladder.frameworks.models import Ladder; print(list(Ladder.objects.values_list('slug', flat=True)))",
+        ],
+        cwd=home,
+        env=bare,
+    )
+    assert listed.stdout.strip() == "['dotnet']"

@@ -44,12 +44,18 @@ def ladder_commands() -> dict[str, str]:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ladder.settings")
     import django
     from django.apps import apps
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import find_commands, load_command_class
 
     from ladder.frameworks.commands import FILE_COMMANDS
 
-    django.setup()
     commands = {name: command.help for name, command in FILE_COMMANDS.items()}
+    try:
+        django.setup()
+    except (ImproperlyConfigured, ImportError) as error:
+        # The file commands still work; say why the others cannot be listed, not a traceback.
+        sys.stderr.write(f"ladder: the database commands are not listed, as {error}\n")
+        return commands
     for app in apps.get_app_configs():
         if app.name.startswith("ladder."):
             for name in find_commands(os.path.join(app.path, "management")):

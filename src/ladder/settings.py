@@ -1,10 +1,11 @@
 """One settings module for every environment, driven by environment variables.
 
-Values come from the process environment, or from a `.env` file at the project root
-(see `.env.example`). Anything left unset falls back to a safe default for local use.
+Values come from the process environment, or from a `.env` file in Ladder's home folder (see
+`.env.example`). Anything left unset falls back to a safe default for local use.
 """
 
 import datetime
+import os
 import re
 from pathlib import Path
 
@@ -12,7 +13,14 @@ import environ
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-BASE_DIR = Path(__file__).resolve().parent.parent.parent
+# Ladder's home folder holds `.env` and `var/` (the default SQLite database): the clone when
+# Ladder runs from one; for an installed package, whose files sit among the virtual
+# environment's, the folder it is started in. LADDER_HOME names another.
+_CLONE = Path(__file__).resolve().parent.parent.parent
+BASE_DIR = Path(
+    os.environ.get("LADDER_HOME")
+    or (_CLONE if (_CLONE / "pyproject.toml").is_file() else Path.cwd())
+).resolve()
 VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()

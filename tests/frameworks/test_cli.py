@@ -3,6 +3,7 @@
 import json
 import shutil
 
+import django
 import jsonschema
 import pytest
 
@@ -138,7 +139,6 @@ def test_file_commands_need_no_secret_key_or_database(tmp_path):
         ["fmt", "--check", str(DOTNET)],
         ["export", str(SEED), "--format", "markdown"],
         ["schema"],
-        ["fmt", "--help"],
     ],
 )
 def test_file_commands_run_without_setting_django_up(args):
@@ -146,6 +146,17 @@ def test_file_commands_run_without_setting_django_up(args):
     result = run_ladder(*args, env={"DJANGO_SETTINGS_MODULE": "no.such.settings"})
 
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("command", ["check", "fmt", "export", "schema"])
+def test_a_file_commands_help_and_version_are_djangos_listing_every_option(command):
+    helped = run_ladder(command, "--help", env={"DEBUG": "1"})
+    version = run_ladder(command, "--version", env={"DEBUG": "1"})
+
+    assert helped.returncode == 0, helped.stderr
+    assert "--verbosity" in helped.stdout and "--traceback" in helped.stdout
+    assert version.returncode == 0, version.stderr
+    assert version.stdout.strip() == django.get_version()
 
 
 def test_check_without_files_is_still_djangos_system_check():

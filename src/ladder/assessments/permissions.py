@@ -95,14 +95,15 @@ def get_assessment_for_saving(user, pk: int) -> Assessment:
     """An assessment the user sends answers to, its row locked until the caller's transaction
     ends: a draft they may still edit, or one of theirs no longer a draft (a form sent twice,
     which the page answers by saying so). Call it inside `transaction.atomic()`."""
+    me = person_of(user)
+    # Only the author ever saves, so no one else's request waits on (or holds) the row lock.
+    if me is None or not Assessment.objects.filter(pk=pk, author=me).exists():
+        raise Http404("No such assessment")
     try:
         assessment = selectors.get_assessment(pk, lock=True)
     except Assessment.DoesNotExist:
         raise Http404("No such assessment") from None
-    me = person_of(user)
-    theirs_and_done = (
-        me is not None and assessment.author_id == me.pk and assessment.state != State.DRAFT
-    )
+    theirs_and_done = assessment.author_id == me.pk and assessment.state != State.DRAFT
     if not (theirs_and_done or may_edit_assessment(user, assessment)):
         raise Http404("No such assessment")
     return assessment

@@ -228,10 +228,12 @@ def run_without_django(args: list[str]) -> bool:
     """Run `ladder ARGS` here if it is a file command that needs nothing of Django.
 
     False leaves it to Django: another command, `ladder check` of app labels or with Django's
-    options (--deploy), or any option only Django's wrapper takes (--traceback, --verbosity).
+    options (--deploy), any option only Django's wrapper takes (--traceback, --verbosity),
+    and --help and --version.
     """
     command = FILE_COMMANDS.get(args[0]) if args else None
-    if command is None:
+    # Help and version are Django's, so that they list every option the command takes.
+    if command is None or {"-h", "--help", "--version"} & set(args[1:]):
         return False
     if command is CHECK and not (
         args[1:] and all(not arg.startswith("-") and names_a_file(arg) for arg in args[1:])
