@@ -60,7 +60,7 @@ def test_a_level_page_shows_the_seven_sections_in_the_seeds_order(client, dotnet
     positions = [html.index(f">{name}</h2>") for name in headings]
     assert positions == sorted(positions)
     # The seventh, the ratings, heads the page beside the chart, under the seed's own name.
-    assert "<caption>Competency Ratings (1 to 5)</caption>" in html
+    assert '<caption>Competency Ratings <span class="scale">(1 to 5)</span></caption>' in html
     for text in parse(seed_text).levels[0].criteria():
         assert text[1].replace("'", "&#x27;") in html
     assert '<th scope="row">Technical Leadership</th><td>5</td>' in html
