@@ -48,11 +48,11 @@ def load(paths: list[str]) -> tuple[dict[str, Ladder], list[str]]:
     return ladders, errors
 
 
-def fail(errors: list[str], summary: str) -> NoReturn:
-    """Print errors on stderr, one per line, with a summary, and exit with status 1."""
+def fail(err: TextIO, errors: list[str], summary: str) -> NoReturn:
+    """Print errors on `err`, one per line, with a summary, and exit with status 1."""
     for line in errors:
-        sys.stderr.write(line + "\n")
-    sys.stderr.write(summary + "\n")
+        err.write(line + "\n")
+    err.write(summary + "\n")
     raise SystemExit(1)
 
 
@@ -72,11 +72,11 @@ def _check_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _check(*, paths: list[str], out: TextIO, **_) -> None:
+def _check(*, paths: list[str], out: TextIO, err: TextIO, **_) -> None:
     ladders, errors = load(paths)
     if errors:
         bad = len(paths) - len(ladders)
-        fail(errors, f"{plural(len(errors), 'error')} in {plural(bad, 'file')}")
+        fail(err, errors, f"{plural(len(errors), 'error')} in {plural(bad, 'file')}")
     for path, ladder in ladders.items():
         criteria = sum(len(level.criteria()) for level in ladder.levels)
         out.write(
@@ -121,7 +121,7 @@ def _fmt(*, paths: list[str], check: bool, out: TextIO, err: TextIO, **_) -> Non
 
     ladders, errors = load(paths)
     if errors:
-        fail(errors, f"{plural(len(errors), 'error')}; no file was changed")
+        fail(err, errors, f"{plural(len(errors), 'error')}; no file was changed")
     changed = []
     for path, ladder in ladders.items():
         canonical = format_ladder(ladder)
@@ -136,6 +136,7 @@ def _fmt(*, paths: list[str], check: bool, out: TextIO, err: TextIO, **_) -> Non
     unchanged = plural(len(paths) - len(changed), "file")
     if check and changed:
         fail(
+            err,
             [],
             f"{plural(len(changed), 'file')} would be reformatted, {unchanged} already canonical",
         )
@@ -184,13 +185,13 @@ def _export_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _export(*, path: str, format: str, out: TextIO, **_) -> None:
+def _export(*, path: str, format: str, out: TextIO, err: TextIO, **_) -> None:
     from .export import ladder_to_json
     from .write import format_ladder
 
     ladders, errors = load([path])
     if errors:
-        fail(errors, plural(len(errors), "error"))
+        fail(err, errors, plural(len(errors), "error"))
     render = ladder_to_json if format == "json" else format_ladder
     out.write(render(ladders[path]))
 

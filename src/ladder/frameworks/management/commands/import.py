@@ -46,13 +46,14 @@ class Command(BaseCommand):
         try:
             source = Path(path).read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as error:
-            fail([f"{name}: cannot read the file: {error}"], "nothing was imported")
+            fail(self.stderr, [f"{name}: cannot read the file: {error}"], "nothing was imported")
         try:
             result = ladder_import(source=source, source_name=name, slug=slug)
         except ImportRefused as error:
-            fail([f"{name}: {error}"], "nothing was imported")
+            fail(self.stderr, [f"{name}: {error}"], "nothing was imported")
         except LadderError as error:
             fail(
+                self.stderr,
                 list(map(str, error.errors)),
                 f"{plural(len(error.errors), 'error')}; nothing was imported",
             )

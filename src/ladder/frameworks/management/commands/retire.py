@@ -24,6 +24,7 @@ class Command(BaseCommand):
         if ladder is None:
             known = ", ".join(Ladder.objects.order_by("slug").values_list("slug", flat=True))
             fail(
+                self.stderr,
                 [f"no ladder has the slug {slug!r}; ladders: {known or 'none yet'}"],
                 "nothing changed",
             )
