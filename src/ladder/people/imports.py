@@ -68,15 +68,7 @@ def people_import(*, by, text: str, path: str, version: LadderVersion, apply: bo
     if plan.problems:
         return plan
     levels = version.levels.by_code()
-    # The closed assignment each open one follows, by (person, its end): a corrected start
-    # moves that end along. Of two ending the same day (a level held for no time at all), the
-    # later start is the one just before, as `person_set_level` finds it.
-    previous = {
-        (a.person_id, a.end): a
-        for a in LevelAssignment.objects.filter(end__isnull=False)
-        .select_related("level")
-        .order_by("person", "start", "pk")
-    }
+    previous = LevelAssignment.objects.select_related("level").levels_before()
     plan.changes = _changes(plan.rows, existing, levels, previous, problems)
     if plan.problems:
         return plan

@@ -138,6 +138,18 @@ class Person(models.Model):
         return assignments[0] if assignments else None
 
 
+class LevelAssignmentQuerySet(models.QuerySet):
+    def levels_before(self) -> dict[tuple[int, datetime.date], LevelAssignment]:
+        """The closed assignments, each by (person, the day it ended): the level before the one
+        that started that day, whose end a corrected start moves along.
+
+        Of two ending the same day (a level held for no time at all), the later start is the
+        one just before.
+        """
+        closed = self.filter(end__isnull=False).order_by("person", "start", "pk")
+        return {(a.person_id, a.end): a for a in closed}
+
+
 class LevelAssignment(models.Model):
     class Reason(models.TextChoices):
         HIRE = "hire", "Hire"
@@ -151,6 +163,8 @@ class LevelAssignment(models.Model):
     end = models.DateField(null=True, blank=True)
     reason = models.CharField(max_length=20, choices=Reason.choices)
     recorded_at = models.DateTimeField(default=timezone.now)
+
+    objects = LevelAssignmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["person", "start"]

@@ -297,13 +297,8 @@ def person_set_level(
     current = history.filter(person=person, end__isnull=True).first()
     previous = None
     if current is not None and current.level.code == level.code:
-        # Of two ending that day (a level held for no time at all), the later is the one before.
-        previous = (
-            history.filter(person=person, end=current.start)
-            .exclude(pk=current.pk)
-            .order_by("-start", "-pk")
-            .first()
-        )
+        ended = history.filter(person=person, end=current.start).levels_before()
+        previous = ended.get((person.pk, current.start))
     change = level_change(
         person=person, current=current, previous=previous, level=level, since=since, reason=reason
     )
