@@ -17,7 +17,7 @@ from django.utils.text import slugify
 
 from ladder.audit.services import audit_record_many
 from ladder.frameworks.models import Level
-from ladder.people.models import LevelAssignment, Person, Team
+from ladder.people.models import LevelAssignment, Person, Team, path_below
 from ladder.people.services import (
     LevelChange,
     admin_changed_event,
@@ -196,7 +196,7 @@ def _create_people(
         )
     Person.objects.bulk_create(people, batch_size=BATCH_SIZE)
     for person in people:
-        person.path = f"{person.manager.path if person.manager else '/'}{person.pk}/"
+        person.path = path_below(person.manager.path if person.manager else None, person.pk)
     Person.objects.bulk_update(people, ["path"], batch_size=BATCH_SIZE)
     return people
 

@@ -42,6 +42,11 @@ MAX_DEPTH = 50
 LONGEST_PATH = 1 + MAX_DEPTH * (len(str(2**63 - 1)) + 1)
 
 
+def path_below(manager_path: str | None, pk: int) -> str:
+    """The tree path of person `pk` under a manager with `manager_path` (None: at the top)."""
+    return f"{manager_path or '/'}{pk}/"
+
+
 class PersonQuerySet(models.QuerySet):
     def reports_of(self, manager: Person):
         """Everyone below `manager` in the tree, directly or through others: one query."""

@@ -17,7 +17,7 @@ from ladder.audit.services import audit_event, audit_record, audit_record_many
 from ladder.frameworks.models import Level
 
 from .emails import canonical_email
-from .models import LevelAssignment, Person, Team
+from .models import LevelAssignment, Person, Team, path_below
 from .tree import check_depth, subtree_height, update_rows
 from .validation import check_text
 
@@ -97,7 +97,7 @@ def person_create(
         manager.refresh_from_db(fields=["path"])
     check_depth(email, manager)
     person = Person.objects.create(name=name, email=email, manager=manager, team=team)
-    person.path = f"{manager.path if manager else '/'}{person.pk}/"
+    person.path = path_below(manager.path if manager else None, person.pk)
     person.save(update_fields=["path"])
     person_created_event(by=by, person=person).save()
     if level is not None:
@@ -130,7 +130,7 @@ def person_update(
     if person.manager_id != (manager.pk if manager else None):
         check_depth(person.email, manager, subtree_height(person))
         person.manager = manager
-        _move_subtree(person, f"{manager.path if manager else '/'}{person.pk}/")
+        _move_subtree(person, path_below(manager.path if manager else None, person.pk))
     person.save()
     after = person_snapshot(person)
     if after != before:

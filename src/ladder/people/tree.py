@@ -16,7 +16,7 @@ from django.db import connection
 from django.db.models import CharField, Max, Value
 from django.db.models.functions import Length, Replace
 
-from .models import MAX_DEPTH, Person
+from .models import MAX_DEPTH, Person, path_below
 
 Node = TypeVar("Node", bound=Hashable)
 
@@ -84,7 +84,7 @@ def tree_paths(parent: dict[int, int | None]) -> dict[int, str]:
     # Managers before their reports: each path extends its manager's.
     for pk in sorted(depth, key=depth.__getitem__):
         manager = parent[pk]
-        paths[pk] = f"{paths[manager] if manager is not None else '/'}{pk}/"
+        paths[pk] = path_below(paths[manager] if manager is not None else None, pk)
     return paths
 
 
