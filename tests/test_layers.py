@@ -16,7 +16,17 @@ import ladder
 
 # Lowest first. "base" is the package's own top-level modules that every app may use (settings,
 # system checks, middleware, the admin role); "site" wires every app together (urls, wsgi, cli).
-LAYERS = ["base", "audit", "frameworks", "people", "assessments", "demo", "site"]
+LAYERS = [
+    "base",
+    "audit",
+    "notifications",
+    "frameworks",
+    "people",
+    "assessments",
+    "promotions",
+    "demo",
+    "site",
+]
 SITE_MODULES = {"urls", "wsgi", "cli"}
 
 PACKAGE = Path(ladder.__file__).parent

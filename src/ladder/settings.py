@@ -142,7 +142,9 @@ INSTALLED_APPS = [
     "ladder.frameworks",
     "ladder.people",
     "ladder.audit",
+    "ladder.notifications",
     "ladder.assessments",
+    "ladder.promotions",
     "ladder.demo",
 ]
 
@@ -278,6 +280,20 @@ globals().update(
 )
 SERVER_EMAIL = env.str("SERVER_EMAIL", default="ladder@localhost")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default=SERVER_EMAIL)
+# A mail server that does not answer holds up the request or `ladder send-reminders` this long
+# at most; the mail then stays queued and the next run tries again.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+
+# -- Review cycles
+# Reminders go out this many days before each due date, and on the day after it.
+REMINDER_DAYS_BEFORE = env.int("REMINDER_DAYS_BEFORE", default=3)
+# A manager whose mean rating offset differs from the organisation's by more than this is
+# flagged as lenient or severe on the calibration page.
+CALIBRATION_THRESHOLD = env.float("CALIBRATION_THRESHOLD", default=0.5)
+# A verdict resting on an assessment older than this many months is shown as stale.
+ASSESSMENT_STALE_MONTHS = env.int("ASSESSMENT_STALE_MONTHS", default=6)
+# The address pages in mail link to, e.g. https://ladder.example.com (no trailing slash).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # WARNING keeps refused forms, lockouts and errors; INFO adds every sign-in. Errors are
 # always kept, so there is no level above ERROR to choose.
 LOG_LEVEL = env.str("LOG_LEVEL", default="WARNING").strip().upper()

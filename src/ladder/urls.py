@@ -15,6 +15,7 @@ urlpatterns = [
     path("accounts/", include(account_urls)),
     path("", include("ladder.people.urls")),
     path("", include("ladder.assessments.urls")),
+    path("", include("ladder.promotions.urls")),
     path("audit/", include("ladder.audit.urls")),
     path("", include("ladder.frameworks.urls")),
 ]

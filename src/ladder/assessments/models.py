@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
@@ -83,6 +84,15 @@ class Assessment(models.Model):
     updated_at = models.DateTimeField(default=timezone.now)
     submitted_at = models.DateTimeField(null=True, blank=True)
     shared_at = models.DateTimeField(null=True, blank=True)
+    # A calibration adjustment is a new shared record that readiness reads from then on; the
+    # manager's original stays as it was, and this points back to it.
+    adjusts = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="adjustments"
+    )
+    adjusted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    adjustment_reason = models.TextField(blank=True)
 
     objects = AssessmentQuerySet.as_manager()
 
@@ -100,6 +110,11 @@ class Assessment(models.Model):
                 name="assessment_submitted_has_a_date",
             ),
             # Starting the same assessment twice (a double-click) opens one draft, not two.
+            # An adjustment says why it was made.
+            models.CheckConstraint(
+                condition=models.Q(adjusts__isnull=True) | ~models.Q(adjustment_reason=""),
+                name="assessment_adjustment_has_a_reason",
+            ),
             models.UniqueConstraint(
                 fields=["author", "person", "level", "cycle"],
                 condition=models.Q(state="draft"),

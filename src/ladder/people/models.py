@@ -94,6 +94,9 @@ class Person(models.Model):
     # a tree deeper than MAX_DEPTH, so a path is never longer than LONGEST_PATH.
     path = models.CharField(max_length=2000, db_index=True, default="/", editable=False)
     created_at = models.DateTimeField(default=timezone.now)
+    # Reminders of due assessments; each person may turn them off. News of a decision about
+    # them is always sent.
+    wants_reminders = models.BooleanField(default=True)
 
     objects = PersonQuerySet.as_manager()
 

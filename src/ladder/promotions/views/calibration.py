@@ -1,0 +1,3 @@
+"""The calibration page of a cycle, and rating adjustments."""
+
+urlpatterns: list = []

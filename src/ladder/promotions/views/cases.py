@@ -1,0 +1,3 @@
+"""Promotion case pages: the packet, its PDF, notes and decisions."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Review cycle pages."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Turning reminders off and on for oneself."""
+
+urlpatterns: list = []
