@@ -393,6 +393,18 @@ POSTED_TO = {
     "assessments:evidence",
     "assessments:plan-generate",
     "assessments:plan-item",
+    "promotions:cycle-new",
+    "promotions:cycle-edit",
+    "promotions:cycle-advance",
+    "promotions:cycle-add-person",
+    "promotions:task-target",
+    "promotions:adjust",
+    "promotions:case-new",
+    "promotions:case-edit",
+    "promotions:case-submit",
+    "promotions:case-note",
+    "promotions:case-decide",
+    "promotions:reminders",
 }
 
 

@@ -61,6 +61,15 @@ def env_int(name: str, *, default: int, minimum: int = 0) -> int:
     return int(raw)
 
 
+def env_float(name: str, *, default: float) -> float:
+    raw = env.str(name, default="").strip()
+    if not raw:
+        return default
+    if not re.fullmatch(r"[0-9]{1,6}(\.[0-9]{1,6})?", raw):
+        raise ImproperlyConfigured(f"{name} must be a number such as 0.5, not {raw!r}.")
+    return float(raw)
+
+
 def env_origins(name: str) -> list[str]:
     """Comma-separated origins such as https://ladder.example.com: scheme and host, no path."""
     origins = [origin.strip() for origin in env.str(name, default="").split(",") if origin.strip()]
@@ -207,6 +216,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "ladder.frameworks.views.site_context",
                 "ladder.people.views.nav_context",
+                "ladder.promotions.views.cycles.nav_context",
             ],
         },
     },
@@ -232,7 +242,8 @@ STATICFILES_DIRS = [Path(__file__).parent / "static"]
 # needed to run the app; it adds caching headers and compression.
 WHITENOISE_USE_FINDERS = True
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "/"
+# After sign-in a person lands on their own page (people:me), unless ?next= asks for another.
+LOGIN_REDIRECT_URL = "people:me"
 LOGOUT_REDIRECT_URL = "/"
 
 # Reading the ladder is open to anyone who can reach the site unless this is set.
@@ -282,18 +293,18 @@ SERVER_EMAIL = env.str("SERVER_EMAIL", default="ladder@localhost")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default=SERVER_EMAIL)
 # A mail server that does not answer holds up the request or `ladder send-reminders` this long
 # at most; the mail then stays queued and the next run tries again.
-EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", default=10, minimum=1)
 
 # -- Review cycles
 # Reminders go out this many days before each due date, and on the day after it.
-REMINDER_DAYS_BEFORE = env.int("REMINDER_DAYS_BEFORE", default=3)
+REMINDER_DAYS_BEFORE = env_int("REMINDER_DAYS_BEFORE", default=3)
 # A manager whose mean rating offset differs from the organisation's by more than this is
 # flagged as lenient or severe on the calibration page.
-CALIBRATION_THRESHOLD = env.float("CALIBRATION_THRESHOLD", default=0.5)
+CALIBRATION_THRESHOLD = env_float("CALIBRATION_THRESHOLD", default=0.5)
 # A verdict resting on an assessment older than this many months is shown as stale.
-ASSESSMENT_STALE_MONTHS = env.int("ASSESSMENT_STALE_MONTHS", default=6)
+ASSESSMENT_STALE_MONTHS = env_int("ASSESSMENT_STALE_MONTHS", default=6, minimum=1)
 # The address pages in mail link to, e.g. https://ladder.example.com (no trailing slash).
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+SITE_URL = (env_origins("SITE_URL") or ["http://127.0.0.1:8000"])[0]
 # WARNING keeps refused forms, lockouts and errors; INFO adds every sign-in. Errors are
 # always kept, so there is no level above ERROR to choose.
 LOG_LEVEL = env.str("LOG_LEVEL", default="WARNING").strip().upper()

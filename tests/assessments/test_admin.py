@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.assessments.test_flow import answers, start
+from tests.assessments.test_flow import answers, start, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +39,7 @@ def test_an_admin_cannot_read_another_managers_draft_in_the_django_admin(client,
 
 def test_once_submitted_the_admin_reads_it_as_the_pages_do(client, org):
     draft = drafted_by_the_manager(client, org)
-    client.post(f"/assessments/{draft.pk}/", answers(draft, submit="1"))
+    submit(client, draft)
     draft.refresh_from_db()
     assert draft.state == "submitted"
     client.force_login(org.admin.user)

@@ -33,6 +33,16 @@ def answers(assessment, status="meets", rating=None, **overrides):
     return data
 
 
+def submit(client, assessment, status="meets", rating=None, **overrides):
+    """Submit as the page does: the answers with Submit, which saves them and shows them again
+    to confirm, then the confirmation's own button. Returns the second response."""
+    url = f"/assessments/{assessment.pk}/"
+    asked = client.post(url, answers(assessment, status, rating, submit="1", **overrides))
+    assert asked.status_code == 302 and asked.url == f"{url}?confirm=submit", asked
+    assessment.refresh_from_db()
+    return client.post(url, {"revision": assessment.revision, "confirm": "1"})
+
+
 def test_an_engineer_self_assesses_against_their_next_level(client, org):
     assessment = start(client, org.engineer, org.engineer, "self", org.levels["MD2"])
 
@@ -86,7 +96,7 @@ def test_submitting_needs_every_answer_and_then_freezes_the_assessment(client, o
     assert assessment.criteria.exclude(status="").count() == assessment.criteria.count() - 1
 
     assessment.refresh_from_db()
-    client.post(f"/assessments/{assessment.pk}/", answers(assessment, submit="1"))
+    submit(client, assessment)
     assessment.refresh_from_db()
     assert assessment.state == "submitted"
     again = client.post(
@@ -106,7 +116,7 @@ def test_who_sees_an_assessment_follows_its_state(client, org):
     assert client.get(url).status_code == 404  # a draft is the author's alone
 
     client.force_login(org.engineer.user)
-    client.post(url, answers(own, submit="1"))
+    submit(client, own)
     client.force_login(org.manager.user)
     assert client.get(url).status_code == 404  # submitted, not yet shared
 
@@ -126,7 +136,7 @@ def test_who_sees_an_assessment_follows_its_state(client, org):
 def test_a_manager_assessment_reaches_the_engineer_only_once_shared(client, org):
     review = start(client, org.manager, org.engineer, "manager", org.levels["MD2"])
     url = f"/assessments/{review.pk}/"
-    client.post(url, answers(review, submit="1"))
+    submit(client, review)
 
     client.force_login(org.engineer.user)
     assert client.get(url).status_code == 404
@@ -153,10 +163,7 @@ def test_only_managers_in_the_chain_write_manager_assessments(client, org):
 def share_both(client, org, status="meets", rating=None):
     for author, role in [(org.engineer, "self"), (org.manager, "manager")]:
         assessment = start(client, author, org.engineer, role, org.levels["MD2"])
-        client.post(
-            f"/assessments/{assessment.pk}/",
-            answers(assessment, status=status, rating=rating, submit="1"),
-        )
+        submit(client, assessment, status=status, rating=rating)
         client.post(f"/assessments/{assessment.pk}/share/")
 
 
@@ -175,10 +182,10 @@ def test_the_person_page_shows_the_verdict_chart_and_side_by_side(client, org):
 
 def test_side_by_side_highlights_where_self_and_manager_differ(client, org):
     own = start(client, org.engineer, org.engineer, "self", org.levels["MD2"])
-    client.post(f"/assessments/{own.pk}/", answers(own, status="exceeds", submit="1"))
+    submit(client, own, status="exceeds")
     client.post(f"/assessments/{own.pk}/share/")
     review = start(client, org.manager, org.engineer, "manager", org.levels["MD2"])
-    client.post(f"/assessments/{review.pk}/", answers(review, status="meets", submit="1"))
+    submit(client, review, status="meets")
     client.post(f"/assessments/{review.pk}/share/")
     client.force_login(org.engineer.user)
 

@@ -6,7 +6,7 @@ import pytest
 
 from ladder.assessments.models import Assessment, DimensionRating
 from ladder.frameworks.services import ladder_import
-from tests.assessments.test_flow import answers, start
+from tests.assessments.test_flow import start, submit
 from tests.conftest import DOTNET
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +27,7 @@ def shared_with_top_ratings(client, org):
     """The engineer's manager and self assessments against MD2, shared, rating every dimension 5."""
     for author, role in [(org.engineer, "self"), (org.manager, "manager")]:
         assessment = start(client, author, org.engineer, role, org.levels["MD2"])
-        client.post(f"/assessments/{assessment.pk}/", answers(assessment, rating=5, submit="1"))
+        submit(client, assessment, rating=5)
         client.post(f"/assessments/{assessment.pk}/share/")
     assert set(DimensionRating.objects.values_list("rating", flat=True)) == {5}
     return org

@@ -14,6 +14,7 @@ from ladder.assessments.readiness import (
     Readiness,
     Status,
     Verdict,
+    is_stale,
     judge_readiness,
 )
 from ladder.frameworks.experience import add_months, months_between
@@ -120,6 +121,54 @@ def test_an_unrated_dimension_is_a_gap():
     readiness = judge(facts(ratings={"People Management": None}))
     [gap] = readiness.gaps
     assert gap.text == "People Management is not rated; PE1 expects 4."
+
+
+def test_every_criterion_short_of_meets_is_named_on_the_share_grouped_by_section():
+    responsibilities, skills = len(PE1.responsibilities), len(PE1.skills)
+    first_skill, first_soft_skill = responsibilities, responsibilities + skills
+    statuses = {
+        first_soft_skill: Status.DEVELOPING,
+        1: Status.DEVELOPING,
+        first_skill: Status.NOT_YET,
+        first_skill + 1: Status.NOT_APPLICABLE,
+        first_skill + 2: Status.EXCEEDS,
+    }
+    readiness = judge(facts(statuses=statuses))
+
+    share = readiness.reasons[3]
+    assert share.text.startswith("13 of 16 criteria met (81%), 1 not applicable left out")
+    assert [(c.text, c.status) for c in share.not_met] == [
+        (PE1.responsibilities[1], Status.DEVELOPING),
+        (PE1.skills[0], Status.NOT_YET),
+        (PE1.soft_skills[0], Status.DEVELOPING),
+    ]
+    assert [
+        (group.heading, [c.text for c in group.criteria]) for group in share.not_met_by_section()
+    ] == [
+        ("Responsibilities", [PE1.responsibilities[1]]),
+        ("Skills and Criteria", [PE1.skills[0]]),
+        ("Soft Skills and Collaboration", [PE1.soft_skills[0]]),
+    ]
+    assert readiness.criteria_not_met == share.not_met
+    assert [c.status.label for c in share.not_met] == ["Developing", "Not yet", "Developing"]
+
+
+def test_a_share_that_clears_its_bar_still_names_the_criteria_left_to_meet():
+    readiness = judge(facts(statuses={index: Status.DEVELOPING for index in (8, 9, 10)}))
+
+    assert readiness.verdict == Verdict.READY
+    assert readiness.reasons[3].met
+    assert [c.text for c in readiness.criteria_not_met] == [
+        text for _, text in PE1.criteria()[8:11]
+    ]
+    assert [g.section for g in readiness.reasons[3].not_met_by_section()] == ["skills"]
+
+
+def test_only_the_criteria_share_names_criteria_and_a_clean_sweep_names_none():
+    readiness = judge(facts())
+    assert readiness.criteria_not_met == ()
+    assert all(reason.not_met == () for reason in readiness.reasons)
+    assert judge(None).criteria_not_met == ()
 
 
 def test_fourteen_of_seventeen_criteria_met_clears_the_eighty_percent_bar():
@@ -252,6 +301,28 @@ def test_without_an_assessment_the_person_is_not_assessed_and_told_what_to_do():
     )
     assert [reason.kind for reason in readiness.reasons] == ["experience"]
     assert (readiness.criteria_met, readiness.criteria_counted) == (0, 0)
+
+
+def test_a_manager_is_told_a_report_is_not_assessed_rather_than_to_ask_themself():
+    assert judge(None).manager_summary == "Not assessed against PE1 yet."
+    for readiness in (judge(facts()), judge(facts(ratings={"People Management": 1}))):
+        assert readiness.manager_summary == readiness.summary
+
+
+@pytest.mark.parametrize(
+    ("assessed_on", "today", "stale"),
+    [
+        (date(2026, 1, 15), date(2026, 7, 14), False),  # a day short of six whole months
+        (date(2026, 1, 15), date(2026, 7, 15), True),
+        (date(2025, 8, 31), date(2026, 2, 28), False),  # no 31 February: months end on the 31st
+        (date(2025, 8, 31), date(2026, 3, 31), True),
+        (date(2026, 1, 15), date(2026, 1, 15), False),
+    ],
+)
+def test_a_verdict_grows_stale_once_its_assessment_is_six_whole_months_old(
+    assessed_on, today, stale
+):
+    assert is_stale(assessed_on, today, 6) == stale
 
 
 def test_a_pe1_has_no_time_in_level_to_serve():
@@ -454,3 +525,17 @@ def test_without_an_assessment_the_verdict_is_always_not_assessed(case):
     readiness = judge_readiness(**{**case, "assessment": None})
     assert readiness.verdict == Verdict.NOT_ASSESSED
     assert [reason.kind for reason in readiness.reasons] == ["experience"]
+
+
+@settings(max_examples=200)
+@given(cases())
+def test_the_criteria_named_as_not_met_are_exactly_those_counted_and_short_of_meets(case):
+    readiness = judge_readiness(**case)
+    short = [
+        c for c in case["assessment"].criteria if c.status in (Status.NOT_YET, Status.DEVELOPING)
+    ]
+    assert list(readiness.criteria_not_met) == short
+    assert readiness.criteria_counted - readiness.criteria_met == len(short)
+    # The ladder lists criteria section by section, so grouping keeps them as they were.
+    grouped = [c for r in readiness.reasons for g in r.not_met_by_section() for c in g.criteria]
+    assert grouped == short

@@ -73,3 +73,35 @@ def test_the_check_itself_catches_low_contrast_and_a_missing_label(page):
     found = {line.split(":")[0] for line in violations(page)}
 
     assert {"color-contrast", "label"} <= found
+
+
+def test_promotion_round_pages_pass_axe(page, demo_site):
+    from ladder.promotions.models import PromotionCase, ReviewCycle
+
+    cycle = ReviewCycle.objects.get(stage=ReviewCycle.Stage.CALIBRATION)
+    submitted = PromotionCase.objects.filter(state=PromotionCase.State.SUBMITTED).first()
+    shared = Assessment.objects.filter(
+        role="manager", state="shared", person__cycle_memberships__cycle=cycle
+    ).first()
+    sign_in(page, demo_site, "admin@example.com")
+    pages = [
+        "/cycles/",
+        "/cycles/new/",
+        f"/cycles/{cycle.pk}/",
+        f"/cycles/{cycle.pk}/progress/",
+        f"/cycles/{cycle.pk}/calibration/",
+        f"/cycles/{cycle.pk}/calibration/assessments/{shared.pk}/adjust/",
+        "/cases/",
+        f"/cases/{submitted.pk}/decide/",
+    ]
+    one_of_each_state = {case.state: case for case in PromotionCase.objects.all()}
+    pages += [f"/cases/{case.pk}/" for case in one_of_each_state.values()]
+    for path in pages:
+        page.goto(demo_site + path)
+        assert violations(page) == [], path
+
+    engineer = Person.objects.get(email="engineer@example.com")
+    sign_in(page, demo_site, "manager@example.com")
+    for path in [f"/people/{engineer.pk}/", f"/people/{engineer.pk}/cases/new/"]:
+        page.goto(demo_site + path)
+        assert violations(page) == [], path

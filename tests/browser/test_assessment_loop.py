@@ -25,12 +25,19 @@ def fill_assessment(page, status, ratings):
         criteria.nth(index).get_by_label(status, exact=True).check()
 
 
+def confirm(page):
+    """The second step of submitting: the answers shown again, and the button that submits."""
+    page.get_by_role("button", name="Submit, it cannot be undone").click()
+
+
 def test_engineer_and_manager_assess_and_the_engineer_sees_verdict_and_plan(page, site, artifacts):
     url, org = site
     ratings = {"Team Contributor": 4, "Technical Leadership": 2, "People Management": 2}
 
-    # The engineer writes a self-assessment against MD2, saves a draft, submits and shares it.
+    # The engineer lands on their own page, writes a self-assessment against MD2, saves a
+    # draft, submits it once they have seen it again and confirmed, and shares it.
     sign_in(page, url, "eve@example.com", "correct horse")
+    expect(page).to_have_url(f"{url}/people/{org.engineer.pk}/")
     page.goto(f"{url}/people/{org.engineer.pk}/assessments/")
     page.get_by_label("Start a self-assessment against").select_option(
         label="MD2 Mid-level Developer II"
@@ -42,19 +49,33 @@ def test_engineer_and_manager_assess_and_the_engineer_sees_verdict_and_plan(page
     expect(page.get_by_role("status").first).to_contain_text("Draft saved")
     page.screenshot(path=artifacts / "self-assessment-form.png", full_page=True)
     page.get_by_role("button", name="Submit", exact=True).click()
+    expect(page.get_by_role("heading", name="Submit this assessment?")).to_be_visible()
+    expect(page.get_by_text("Submitting cannot be undone")).to_be_visible()
+    page.screenshot(path=artifacts / "confirm-submit.png", full_page=True)
+    confirm(page)
     expect(page.get_by_role("status").first).to_contain_text("Submitted")
     page.get_by_role("button", name="Share with your managers").click()
     expect(page.locator(".lede .state")).to_have_text("Shared")
 
-    # The manager writes theirs, one dimension below what MD2 expects, and shares it.
+    # The manager finds Eve not assessed against MD2 on their reports page and starts from
+    # there; beside each answer they see Eve's; they rate one dimension below what MD2
+    # expects, submit, confirm and share.
     sign_in(page, url, "mia@example.com", "correct horse")
-    page.goto(f"{url}/people/{org.engineer.pk}/assessments/")
-    page.get_by_label("Start a manager assessment against").select_option(
-        label="MD2 Mid-level Developer II"
+    page.goto(f"{url}/reports/")
+    expect(page.get_by_text("Not assessed against MD2 yet.")).to_be_visible()
+    page.get_by_role("button", name="Assess Eve Engineer against MD2").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Manager assessment against MD2")
+    expect(page.locator(".beside-note")).to_contain_text("Eve Engineer's self-assessment")
+    expect(page.locator("fieldset.criterion .beside").first).to_have_text(
+        "Self-assessment: Exceeds"
     )
-    page.get_by_role("button", name="Start manager assessment").click()
+    expect(
+        page.get_by_role("group", name=re.compile("Team Contributor")).locator(".beside")
+    ).to_have_text("Self-assessment: 4")
     fill_assessment(page, "Meets", {**ratings, "Team Contributor": 3})
+    page.screenshot(path=artifacts / "manager-assessment-form.png", full_page=True)
     page.get_by_role("button", name="Submit", exact=True).click()
+    confirm(page)
     page.get_by_role("button", name="Share with Eve Engineer").click()
     expect(page.locator(".lede .state")).to_have_text("Shared")
 
@@ -144,7 +165,10 @@ def test_what_the_browser_keeps_of_a_draft_is_the_users_own_and_goes_on_submit(p
     fill_assessment(
         page, "Meets", {"Team Contributor": 3, "Technical Leadership": 2, "People Management": 1}
     )
-    page.get_by_role("button", name="Submit").click()
+    page.get_by_role("button", name="Submit", exact=True).click()
+    expect(page.get_by_role("heading", name="Submit this assessment?")).to_be_visible()
+    assert len(kept_drafts(page)) == 1  # still a draft while it waits to be confirmed
+    confirm(page)
 
     expect(page.get_by_role("status").first).to_contain_text("Submitted")
     assert kept_drafts(page) == {}

@@ -437,3 +437,42 @@ def test_an_address_too_long_to_be_any_account_is_an_ordinary_failed_sign_in(cli
 
     assert response.status_code == 200 and not signed_in(client)
     assert AccessAttempt.objects.get().failures_since_start == 1
+
+
+# -- where signing in lands
+
+
+def test_signing_in_lands_on_ones_own_page(client, org):
+    response = sign_in(client, "eve@example.com")
+
+    assert response.status_code == 302 and response.url == "/me/"
+    assert client.get(response.url).url == f"/people/{org.engineer.pk}/"
+
+
+def test_a_login_without_a_person_lands_on_a_page_saying_so(client, db):
+    get_user_model().objects.create_user(
+        username="lone@example.com", email="lone@example.com", password=PASSWORD
+    )
+
+    response = sign_in(client, "lone@example.com", follow=True)
+
+    assert response.redirect_chain == [("/me/", 302)]
+    assert "Your login is not linked to a person" in response.content.decode()
+
+
+def test_a_next_address_asked_for_still_wins_over_ones_own_page(client, org):
+    response = client.post(
+        "/accounts/login/",
+        {"username": "eve@example.com", "password": PASSWORD, "next": "/reports/"},
+    )
+
+    assert response.url == "/reports/"
+
+
+def test_a_next_address_on_another_site_lands_on_ones_own_page_instead(client, org):
+    response = client.post(
+        "/accounts/login/",
+        {"username": "eve@example.com", "password": PASSWORD, "next": "https://evil.example/"},
+    )
+
+    assert response.url == "/me/"

@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from ladder.assessments.models import Assessment, Evidence
 from ladder.demo.organisation import demo_organisation_create
 from ladder.people.models import Person
+from ladder.promotions.models import PromotionCase, ReviewCycle
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +20,9 @@ def queries(client, url) -> int:
 
 
 def page_queries(client, people: int) -> list[int]:
-    # Authored assessments and evidence protect their authors: remove them first.
+    # Cases, cycles, authored assessments and evidence protect their people: remove them first.
+    PromotionCase.objects.all().delete()
+    ReviewCycle.objects.all().delete()
     Assessment.objects.all().delete()
     Evidence.objects.all().delete()
     Person.objects.all().update(manager=None)

@@ -216,3 +216,9 @@ class AssessmentAnswersForm(forms.Form):
                 for pk, form in zip(self.criterion_ids, self.criteria, strict=True)
             },
         }
+
+
+class ConfirmSubmitForm(forms.Form):
+    """The second step of submitting: the revision of the draft the author was shown."""
+
+    revision = WholeNumberField()

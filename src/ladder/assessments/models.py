@@ -87,7 +87,7 @@ class Assessment(models.Model):
     # A calibration adjustment is a new shared record that readiness reads from then on; the
     # manager's original stays as it was, and this points back to it.
     adjusts = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="adjustments"
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="adjustments"
     )
     adjusted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

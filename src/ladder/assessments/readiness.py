@@ -12,7 +12,7 @@ from datetime import date
 from enum import StrEnum
 
 from ladder.frameworks.experience import first_day_of, months_between
-from ladder.frameworks.ladder_data import Level, PromotionRules
+from ladder.frameworks.ladder_data import CRITERIA_SECTIONS, Level, PromotionRules
 
 # Spelled out rather than strftime("%B") so the text never depends on the process locale.
 MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December")  # fmt: skip
@@ -26,6 +26,15 @@ class Status(StrEnum):
     MEETS = "meets"
     EXCEEDS = "exceeds"
     NOT_APPLICABLE = "not_applicable"
+
+    @property
+    def label(self) -> str:
+        """As pages show it: "Not yet", "Developing"."""
+        return self.value.replace("_", " ").capitalize()
+
+
+# What counts towards the share of criteria met; not yet and developing are both short of it.
+MET_STATUSES = (Status.MEETS, Status.EXCEEDS)
 
 
 class Verdict(StrEnum):
@@ -51,11 +60,30 @@ class AssessmentFacts:
 
 
 @dataclass(frozen=True)
+class SectionCriteria:
+    section: str  # "responsibilities" | "skills" | "soft_skills"
+    heading: str  # the section's heading in the ladder: "Skills and Criteria"
+    criteria: tuple[CriterionRating, ...]
+
+
+@dataclass(frozen=True)
 class Reason:
     kind: str  # "dimension" | "criteria" | "responsibility" | "experience"
     subject: str  # the dimension, the criterion's text, "criteria met" or "time in level"
     met: bool
     text: str  # a whole sentence naming the figures
+    # On the criteria share, every counted criterion not met (rated not yet or developing), so
+    # a page names each one rather than only counting them: the share may clear its bar and
+    # still leave some.
+    not_met: tuple[CriterionRating, ...] = ()
+
+    def not_met_by_section(self) -> tuple[SectionCriteria, ...]:
+        """The criteria not met, grouped by section in the ladder's order; empty sections left out."""
+        return tuple(
+            SectionCriteria(section, heading, found)
+            for section, heading in CRITERIA_SECTIONS.items()
+            if (found := tuple(c for c in self.not_met if c.section == section))
+        )
 
 
 @dataclass(frozen=True)
@@ -74,6 +102,11 @@ class Readiness:
         return tuple(reason for reason in self.reasons if not reason.met)
 
     @property
+    def criteria_not_met(self) -> tuple[CriterionRating, ...]:
+        """Every counted criterion not met, whether or not the share clears its bar."""
+        return tuple(c for reason in self.reasons for c in reason.not_met)
+
+    @property
     def summary(self) -> str:
         code = self.target_code
         if self.verdict == Verdict.READY:
@@ -89,9 +122,23 @@ class Readiness:
         count = len(self.gaps)
         return f"Not yet ready for {code}: {count} {'gap' if count == 1 else 'gaps'}."
 
+    @property
+    def manager_summary(self) -> str:
+        """The verdict as a manager reads it: `summary` tells the person whom to ask for an
+        assessment, which a manager looking at their reports would be telling themself."""
+        if self.verdict == Verdict.NOT_ASSESSED:
+            return f"Not assessed against {self.target_code} yet."
+        return self.summary
+
 
 def format_date(day: date | None) -> str:
     return "" if day is None else f"{day.day} {MONTH_NAMES[day.month - 1]} {day.year}"
+
+
+def is_stale(assessed_on: date, today: date, months: int) -> bool:
+    """Whether a verdict resting on an assessment of `assessed_on` has grown stale: once `months`
+    whole months have passed, counted as time in level is."""
+    return months_between(assessed_on, today) >= months
 
 
 def judge_readiness(
@@ -109,10 +156,11 @@ def judge_readiness(
             Verdict.NOT_ASSESSED, target.code, (experience,), eligible_from, 0, 0, months, required
         )
     counted = [c for c in assessment.criteria if c.status != Status.NOT_APPLICABLE]
-    met = sum(c.status in (Status.MEETS, Status.EXCEEDS) for c in counted)
+    not_met = tuple(c for c in counted if c.status not in MET_STATUSES)
+    met = len(counted) - len(not_met)
     reasons = (
         *_dimensions(target, rules, assessment.ratings),
-        _criteria_share(met, len(counted), len(assessment.criteria) - len(counted), rules),
+        _criteria_share(not_met, len(counted), len(assessment.criteria) - len(counted), rules),
         *_responsibilities_not_yet(assessment.criteria, rules),
         experience,
     )
@@ -144,7 +192,10 @@ def _dimensions(
             yield Reason("dimension", dimension, met, f"{dimension} is rated {rating}; {expects}.")
 
 
-def _criteria_share(met: int, counted: int, not_applicable: int, rules: PromotionRules) -> Reason:
+def _criteria_share(
+    not_met: tuple[CriterionRating, ...], counted: int, not_applicable: int, rules: PromotionRules
+) -> Reason:
+    met = counted - len(not_met)
     needed = f"at least {rules.min_criteria_met:.0%} needed"
     if not counted:
         # Nothing to take a share of: an assessment of only "not applicable" shows nothing met.
@@ -154,9 +205,8 @@ def _criteria_share(met: int, counted: int, not_applicable: int, rules: Promotio
     text = f"{met} of {counted} criteria met ({met * 100 // counted}%)"
     if not_applicable:
         text += f", {not_applicable} not applicable left out"
-    return Reason(
-        "criteria", CRITERIA_MET, met / counted >= rules.min_criteria_met, f"{text}; {needed}."
-    )
+    share_met = met / counted >= rules.min_criteria_met
+    return Reason("criteria", CRITERIA_MET, share_met, f"{text}; {needed}.", not_met)
 
 
 def _responsibilities_not_yet(

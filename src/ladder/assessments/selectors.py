@@ -9,15 +9,26 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.core.paginator import Paginator
 from django.db.models import Prefetch
+from django.utils import timezone
 
 from ladder.frameworks.models import LadderVersion, Level
 from ladder.frameworks.selectors import version_ladder
 from ladder.people.models import LevelAssignment, Person
-from ladder.people.tenure import level_tenure
+from ladder.people.tenure import Tenure, level_tenure
 
 from .models import Assessment, CriterionAssessment, GrowthItem, GrowthPlan
-from .readiness import AssessmentFacts, CriterionRating, Readiness, Status, judge_readiness
+from .readiness import (
+    AssessmentFacts,
+    CriterionRating,
+    Readiness,
+    Status,
+    Verdict,
+    is_stale,
+    judge_readiness,
+)
 
 
 @dataclass(frozen=True)
@@ -27,6 +38,8 @@ class Standing:
     current: Level | None
     since: datetime.date | None
     next_levels: list[Level]
+    # The time in level behind `since`, for pages that show or sort by it.
+    tenure: Tenure | None = None
 
     def assessable_levels(self) -> list[Level]:
         """What the person may be assessed against: their current level or a next one."""
@@ -140,47 +153,162 @@ def standings_of(people: list[Person], today: datetime.date) -> dict[int, Standi
         version = latest[level.version.ladder_id]
         current = rows.get((version.pk, level.code))
         if current is None:
-            standings[pk] = Standing(level, tenure.since, [])
+            standings[pk] = Standing(level, tenure.since, [], tenure)
             continue
         data = ladders[version.pk]
         following = [rows[(version.pk, lv.code)] for lv in data.next_levels(data.level(level.code))]
-        standings[pk] = Standing(current, tenure.since, following)
+        standings[pk] = Standing(current, tenure.since, following, tenure)
     return standings
+
+
+@dataclass(frozen=True)
+class NextVerdict:
+    """Readiness for one next level, and the shared manager assessment it rests on (None when
+    there is none against that level)."""
+
+    target: Level
+    readiness: Readiness
+    assessment: Assessment | None
+    # The day the assessment was shared, and whether that is longer ago than
+    # settings.ASSESSMENT_STALE_MONTHS: a verdict that old may no longer hold.
+    assessed_on: datetime.date | None = None
+    stale: bool = False
+
+
+def readiness_of_every_next(
+    people: list[Person], standings: dict[int, Standing], today: datetime.date
+) -> dict[int, list[NextVerdict]]:
+    """Each person's readiness for each of their next levels (a branch has several), in a fixed
+    number of queries whatever the number of people."""
+    codes = {lv.code for pk in standings for lv in standings[pk].next_levels}
+    assessments = with_details(
+        Assessment.objects.filter(
+            person__in=people, role=Assessment.Role.MANAGER, level__code__in=codes
+        ).shared()
+    ).latest_first()
+    # The latest by code within the ladder, across its versions, as latest_shared() reads it.
+    latest: dict[tuple[int, int, str], Assessment] = {}
+    for assessment in assessments:
+        key = (assessment.person_id, assessment.level.version.ladder_id, assessment.level.code)
+        latest.setdefault(key, assessment)
+    ladders: dict[int, object] = {}
+
+    def data_of(version: LadderVersion):
+        if version.pk not in ladders:
+            ladders[version.pk] = version_ladder(version)
+        return ladders[version.pk]
+
+    result: dict[int, list[NextVerdict]] = {}
+    for person in people:
+        standing = standings[person.pk]
+        verdicts = []
+        for target in standing.next_levels:
+            target_data = data_of(target.version)
+            current = data_of(standing.current.version).level(standing.current.code)
+            key = (person.pk, target.version.ladder_id, target.code)
+            assessment = latest.get(key)
+            readiness = judge_readiness(
+                target=target_data.level(target.code),
+                current=current,
+                rules=target_data.rules,
+                assessment=facts_of(assessment) if assessment else None,
+                level_since=standing.since,
+                today=today,
+            )
+            day = timezone.localdate(assessment.shared_at) if assessment else None
+            stale = day is not None and is_stale(day, today, settings.ASSESSMENT_STALE_MONTHS)
+            verdicts.append(NextVerdict(target, readiness, assessment, day, stale))
+        result[person.pk] = verdicts
+    return result
 
 
 def readiness_of_many(
     people: list[Person], standings: dict[int, Standing], today: datetime.date
 ) -> dict[int, tuple[Level | None, Readiness | None]]:
     """Each person's readiness for their first next level, in a fixed number of queries."""
-    assessments = with_details(
-        Assessment.objects.filter(person__in=people, role=Assessment.Role.MANAGER).shared()
-    ).latest_first()
-    latest: dict[tuple[int, str], Assessment] = {}
-    for assessment in assessments:
-        latest.setdefault((assessment.person_id, assessment.level.code), assessment)
-    ladders: dict[int, object] = {}
-    result = {}
-    for person in people:
-        standing = standings[person.pk]
-        target = standing.next_levels[0] if standing.next_levels else None
-        if target is None:
-            result[person.pk] = (None, None)
-            continue
-        for version in {target.version, standing.current.version}:
-            if version.pk not in ladders:
-                ladders[version.pk] = version_ladder(version)
-        target_data = ladders[target.version_id]
-        assessment = latest.get((person.pk, target.code))
-        readiness = judge_readiness(
-            target=target_data.level(target.code),
-            current=ladders[standing.current.version_id].level(standing.current.code),
-            rules=target_data.rules,
-            assessment=facts_of(assessment) if assessment else None,
-            level_since=standing.since,
-            today=today,
-        )
-        result[person.pk] = (target, readiness)
-    return result
+    every = readiness_of_every_next(people, standings, today)
+    return {
+        pk: (verdicts[0].target, verdicts[0].readiness) if verdicts else (None, None)
+        for pk, verdicts in every.items()
+    }
+
+
+# -- a manager's reports ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    """One report on the reports page: where they stand and a verdict per next level."""
+
+    person: Person
+    standing: Standing
+    verdicts: list[NextVerdict]
+    direct: bool
+
+
+# What the reports page sorts by; each ascending, and descending as "-verdict".
+REPORT_SORTS = ("name", "verdict", "level", "time")
+# Closest to a promotion first: the order a manager works through their reports in.
+VERDICT_ORDER = (Verdict.READY, Verdict.ELIGIBLE_FROM, Verdict.NOT_YET, Verdict.NOT_ASSESSED)
+
+
+def _sort_key(sort: str, standing: Standing, verdicts: list[NextVerdict]):
+    """A person's place under `sort`, or None for those without one (they go last)."""
+    if sort == "verdict":
+        ranks = [VERDICT_ORDER.index(v.readiness.verdict) for v in verdicts]
+        return min(ranks) if ranks else None
+    if sort == "level":
+        current = standing.current
+        return None if current is None else (current.number, current.code)
+    if sort == "time":
+        return None if standing.tenure is None else standing.tenure.months
+    return None
+
+
+def report_rows(
+    manager: Person,
+    today: datetime.date,
+    *,
+    sort: str = "name",
+    descending: bool = False,
+    page: str | int | None = None,
+    per_page: int = 50,
+):
+    """The page of a manager's reports asked for, sorted, each with a verdict per next level:
+    (the paginator's page, its rows), in a fixed number of queries.
+
+    By name only the page's people are read and judged. Sorting by level or time in level
+    reads everyone's level history, and by verdict judges everyone below the manager: still a
+    fixed number of queries, with work in Python that grows with the subtree.
+    """
+    reports = Person.objects.reports_of(manager).select_related("team")
+    standings: dict[int, Standing] = {}
+    verdicts: dict[int, list[NextVerdict]] = {}
+    if sort not in REPORT_SORTS or sort == "name":
+        order = ("-name", "-pk") if descending else ("name", "pk")
+        paged = Paginator(reports.order_by(*order), per_page).get_page(page)
+        people = list(paged.object_list)
+    else:
+        everyone = list(reports.order_by("name", "pk"))
+        standings = standings_of(everyone, today)
+        if sort == "verdict":
+            verdicts = readiness_of_every_next(everyone, standings, today)
+
+        keys = {p.pk: _sort_key(sort, standings[p.pk], verdicts.get(p.pk, [])) for p in everyone}
+        placed = [p for p in everyone if keys[p.pk] is not None]
+        # sorted() is stable either way, so people of one place stay in order of name.
+        ordered = sorted(placed, key=lambda p: keys[p.pk], reverse=descending)
+        ordered += [p for p in everyone if keys[p.pk] is None]
+        paged = Paginator(ordered, per_page).get_page(page)
+        people = list(paged.object_list)
+    missing = [p for p in people if p.pk not in standings]
+    standings.update(standings_of(missing, today) if missing else {})
+    missing = [p for p in people if p.pk not in verdicts]
+    verdicts.update(readiness_of_every_next(missing, standings, today) if missing else {})
+    rows = [
+        ReportRow(p, standings[p.pk], verdicts[p.pk], p.manager_id == manager.pk) for p in people
+    ]
+    return paged, rows
 
 
 # -- growth plans and the person page --------------------------------------------------------

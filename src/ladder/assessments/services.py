@@ -15,6 +15,7 @@ from ladder.audit.services import audit_event
 from ladder.frameworks.models import Criterion, Level
 from ladder.people.models import Person
 
+from .mails import queue_assessment_shared
 from .models import (
     Assessment,
     CriterionAssessment,
@@ -237,6 +238,8 @@ def assessment_share(*, author: Person, assessment: Assessment) -> Assessment:
     assessment.shared_at = timezone.now()
     assessment.save(update_fields=["state", "shared_at"])
     assessment_shared_event(by=author.user, assessment=assessment).save()
+    # Queued with the change, so the person is told once, and only if the sharing is saved.
+    queue_assessment_shared(assessment)
     return assessment
 
 
@@ -318,6 +321,8 @@ def growth_plan_generate(*, by, person: Person, target: Level | None = None) -> 
     keep = {key for key, item in existing.items() if item.edited}
     GrowthItem.objects.filter(plan=plan, edited=False).delete()
     due = today + datetime.timedelta(days=90)
+    # Time in level cannot be closed before the minimum is reached: not due before then.
+    eligible_from = readiness.eligible_from if readiness else None
     new, seen = [], set(keep)
     for position, (kind, closes, title) in enumerate(wanted):
         if (kind, closes) in seen:
@@ -330,7 +335,9 @@ def growth_plan_generate(*, by, person: Person, target: Level | None = None) -> 
                 closes=closes,
                 title=title,
                 owner=person,
-                due=due,
+                due=max(due, eligible_from)
+                if kind == GrowthItem.Kind.EXPERIENCE and eligible_from
+                else due,
                 position=position,
             )
         )
@@ -347,3 +354,59 @@ def growth_item_update(
     item.owner, item.due, item.state, item.edited = owner, due, state, True
     item.save(update_fields=["owner", "due", "state", "edited"])
     return item
+
+
+# -- growth plans after a promotion decision -------------------------------------------------
+
+
+@transaction.atomic
+def growth_plan_after_decision(*, by, person: Person, target: Level | None = None) -> GrowthPlan:
+    """Move a person's growth plan on after a decision on their promotion case.
+
+    With `target` (the level of a declined or deferred case) the plan keeps aiming at it;
+    without (after an approval) it aims at the first next level of the level just recorded.
+    An approved level is the person's open level assignment from the moment it is recorded,
+    even when it takes effect on a later date, and `standing_of` reads the open assignment as
+    the current level: so the plan targets the level after the new one at once, instead of
+    still saying "towards" the level just reached.
+    """
+    if target is not None:
+        # By code: the case may name the level's row in an older ladder version.
+        standing = standing_of(person, timezone.localdate())
+        target = next((lv for lv in standing.next_levels if lv.code == target.code), None)
+    return growth_plan_generate(by=by, person=person, target=target)
+
+
+@transaction.atomic
+def growth_plan_add_items(
+    *, person: Person, texts: list[str], kind: str = GrowthItem.Kind.NEXT_ACTION
+) -> list[GrowthItem]:
+    """Add items that people wrote, not drawn from gaps (a promotion decision's feedback), at
+    the end of the person's plan, owned by the person.
+
+    They are marked as edited, so a regeneration keeps them as it keeps items a person changed:
+    no gap would make them again. A text the plan already holds as that kind is not added twice.
+    """
+    if kind not in GrowthItem.Kind.values:
+        raise ValidationError(f"Unknown kind of growth-plan item {kind!r}.")
+    plan, _ = GrowthPlan.objects.get_or_create(person=person)
+    taken = set(plan.items.filter(kind=kind).values_list("closes", flat=True))
+    last = plan.items.order_by("-position").values_list("position", flat=True).first() or 0
+    new: list[GrowthItem] = []
+    for text in texts:
+        text = text.strip()
+        if not text or text in taken:
+            continue
+        taken.add(text)
+        new.append(
+            GrowthItem(
+                plan=plan,
+                kind=kind,
+                closes=text,
+                title=text,
+                owner=person,
+                edited=True,
+                position=last + len(new) + 1,
+            )
+        )
+    return GrowthItem.objects.bulk_create(new)

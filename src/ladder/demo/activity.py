@@ -10,17 +10,23 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
-from ladder.assessments.models import Assessment, Evidence, current_cycle
+from ladder.assessments.models import Assessment, Evidence
 from ladder.assessments.readiness import Readiness
 from ladder.frameworks.ladder_data import Ladder as LadderData
 from ladder.frameworks.ladder_data import Level as LevelData
 from ladder.frameworks.models import Criterion, ExpectedRating, LadderVersion, Level
 from ladder.people.models import Person
 
-from .planning import Node
+from .phrases import EVIDENCE_TEXTS, evidence_topics, topics
+from .planning import Node, RoundDates
 
 # An assessment comes at least this long after the start in a level.
 SETTLING_DAYS = 14
+# Of those assessed, the share assessed in the review round; the rest were assessed in the round
+# before, about six months earlier, and have not started in this one.
+IN_ROUND_SHARE = 0.9
+PREVIOUS_ROUND_DAYS_BEFORE = 182
+PREVIOUS_ROUND_LENGTH = datetime.timedelta(days=49)
 
 # A criterion's answer: its status and comment.
 Answer = tuple[Criterion, str, str]
@@ -38,6 +44,8 @@ class LevelInfo:
     expected: list[ExpectedRating]
     # The first of its next levels, as `standings_of` orders them.
     next: LevelInfo | None = None
+    # Each evidence phrase that speaks to some of its criteria, with those criteria.
+    evidence: list[tuple[str, list[Criterion]]] = field(default_factory=list)
 
 
 def level_infos(
@@ -58,10 +66,25 @@ def level_infos(
         )
         for level in levels
     }
+    phrases = [(text, evidence_topics(text)) for text in EVIDENCE_TEXTS]
     for info in infos.values():
         following = ladder.next_levels(info.data)
         info.next = infos[following[0].code] if following else None
+        about = [(criterion, topics(criterion.text)) for criterion in info.criteria]
+        for text, spoken in phrases:
+            criteria = [criterion for criterion, named in about if named & spoken]
+            if criteria:
+                info.evidence.append((text, criteria))
     return infos
+
+
+@dataclass(frozen=True)
+class Window:
+    """The days someone's assessments were written in, and whether in the review round."""
+
+    in_round: bool
+    first: datetime.date
+    last: datetime.date
 
 
 @dataclass
@@ -74,10 +97,13 @@ class Activity:
     rng: random.Random
     today: datetime.date
     now: datetime.datetime
+    round_dates: RoundDates
     # Each person's evidence with the criteria it is tied to.
     evidence: dict[int, list[tuple[Evidence, list[Criterion]]]] = field(default_factory=dict)
     # The shared manager assessment of those who have one, its answers and their readiness.
     judged: dict[int, tuple[Assessment, list[Answer], Readiness]] = field(default_factory=dict)
+    # Those with assessments begun in the review round.
+    in_round: set[int] = field(default_factory=set)
     counts: Counter = field(default_factory=Counter)
     states: Counter = field(default_factory=Counter)
 
@@ -86,25 +112,35 @@ class Activity:
         time = datetime.time(self.rng.randint(8, 18), self.rng.randint(0, 59))
         return min(timezone.make_aware(datetime.datetime.combine(day, time)), self.now)
 
-    def cycles(self) -> list[tuple[str, datetime.date, datetime.date]]:
-        """This half-year's cycle and the one before, with their first and last days."""
-        year = self.today.year
-        h1 = (datetime.date(year, 1, 1), datetime.date(year, 6, 30))
-        h2 = (datetime.date(year, 7, 1), datetime.date(year, 12, 31))
-        last_h2 = (datetime.date(year - 1, 7, 1), datetime.date(year - 1, 12, 31))
-        halves = [h2, h1] if current_cycle(self.today) == current_cycle(h2[0]) else [h1, last_h2]
-        # Named by the assessments' own rule, so a cycle here is one the pages know.
-        return [(current_cycle(first), first, last) for first, last in halves]
+    def hired(self, index: int | None) -> datetime.date | None:
+        """The day someone started: their first level's. None for the top, who has no level."""
+        if index is None or not self.nodes[index].history:
+            return None
+        return self.nodes[index].history[0][1]
 
-    def window(self, since: datetime.date) -> tuple[str, datetime.date, datetime.date] | None:
-        """A cycle, and the days in it when someone settled in their level could be assessed."""
-        settled = since + datetime.timedelta(days=SETTLING_DAYS)
-        windows = []
-        for cycle, start, end in self.cycles():
-            first, last = max(start, settled), min(end, self.today)
-            if first <= last:
-                windows.append((cycle, first, last))
+    def window(self, index: int) -> Window | None:
+        """When the person could be assessed: in the review round (mostly), or in the round
+        before it; each only after they settled in their level and their manager had joined."""
+        node, rounds = self.nodes[index], self.round_dates
+        earliest = node.history[-1][1] + datetime.timedelta(days=SETTLING_DAYS)
+        manager_hired = self.hired(node.parent)
+        if manager_hired is not None:
+            earliest = max(earliest, manager_hired)
+        one_day = datetime.timedelta(days=1)
+        # Begun the day after the round opened at the earliest, so they belong to it.
+        previous = rounds.opened - datetime.timedelta(days=PREVIOUS_ROUND_DAYS_BEFORE)
+        spans = (
+            # Calibration is today: the round's assessments came in by yesterday.
+            (True, rounds.opened + one_day, self.today - one_day),
+            (False, previous + one_day, previous + PREVIOUS_ROUND_LENGTH),
+        )
+        windows = [
+            Window(in_round, max(start, earliest), end)
+            for in_round, start, end in spans
+            if max(start, earliest) <= end
+        ]
         if not windows:
             return None
-        # Mostly this half-year's.
-        return windows[0] if len(windows) == 1 or self.rng.random() < 0.6 else windows[1]
+        if node.standout or len(windows) == 1 or self.rng.random() < IN_ROUND_SHARE:
+            return windows[0]
+        return windows[1]

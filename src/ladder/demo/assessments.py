@@ -7,12 +7,15 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from django.utils import timezone
+
 from ladder.assessments.models import (
     Assessment,
     CriterionAssessment,
     DimensionRating,
     Evidence,
     Status,
+    current_cycle,
 )
 from ladder.assessments.readiness import Verdict
 from ladder.assessments.services import (
@@ -23,17 +26,30 @@ from ladder.assessments.services import (
 from ladder.audit.services import audit_record_many
 from ladder.people.models import Person
 
-from .activity import Activity, Answer, LevelInfo
+from .activity import Activity, Answer, LevelInfo, Window, choose
 from .answers import focus, judge, manager_answers, self_answers
 from .bulk import BATCH_SIZE, insert
 from .phrases import COMMENTS, SUMMARIES
 
-# Share of people with a next level and a manager who were assessed against it.
-ASSESSED_SHARE = 0.5
-# Of those, the share with one of the two assessments still a draft (about 5% of assessments),
-# and with the manager's submitted but not shared yet.
-DRAFT_SHARE = 0.1
-SUBMITTED_SHARE = 0.04
+# Share of people with a next level and a manager who were assessed against it, in the review
+# round or the one before it (activity.IN_ROUND_SHARE).
+ASSESSED_SHARE = 0.85
+# How far the review round's tasks got, as (self-assessment, manager assessment) states, None
+# for one not started: mostly both shared, with some left as drafts, submitted but not shared,
+# or not begun by the manager. A round before this one was finished: both shared.
+ROUND_OUTCOMES = {
+    ("shared", "shared"): 72,
+    ("shared", "submitted"): 5,
+    ("shared", "draft"): 5,
+    ("shared", None): 6,
+    ("submitted", None): 3,
+    ("draft", None): 4,
+    ("submitted", "shared"): 3,
+    ("draft", "shared"): 2,
+}
+FINISHED = ("shared", "shared")
+# Share of assessments submitted by their due date; the rest came late, by yesterday.
+ON_TIME_SHARE = 0.85
 # Share of the assessed whom their manager sees meeting everything the next level asks, by
 # whether their time in level is met: those are ready, or eligible from a date.
 STRONG_SHARE = {True: 0.25, False: 0.2}
@@ -103,7 +119,8 @@ def write_assessments(activity: Activity, batch: range) -> None:
 
 
 def _plan_assessments(activity: Activity, index: int) -> list[_Planned]:
-    """A self-assessment and their direct manager's against the first next level."""
+    """A self-assessment and their direct manager's against the first next level, as far as
+    they got: in the review round, begun after it opened, or finished in the round before."""
     node, rng = activity.nodes[index], activity.rng
     if not node.history or node.parent is None:
         return []
@@ -114,10 +131,9 @@ def _plan_assessments(activity: Activity, index: int) -> list[_Planned]:
         return []
     if not (node.standout or rng.random() < ASSESSED_SHARE):
         return []
-    window = activity.window(since)
+    window = activity.window(index)
     if window is None:
         return []
-    cycle, first, last = window
     if node.standout:
         strong = node.standout in ("ready", "eligible")
     else:
@@ -132,50 +148,83 @@ def _plan_assessments(activity: Activity, index: int) -> list[_Planned]:
         ):
             break
     own_statuses, own_scores = self_answers(activity, statuses, scores)
-    own_state = manager_state = Assessment.State.SHARED
-    if not node.standout:
-        if rng.random() < DRAFT_SHARE:
-            if rng.random() < 0.5:
-                own_state = Assessment.State.DRAFT
-            else:
-                manager_state = Assessment.State.DRAFT
-        elif rng.random() < SUBMITTED_SHARE:
-            manager_state = Assessment.State.SUBMITTED
-    # The self-assessment first, the manager's within three weeks of it.
-    own_day = first + datetime.timedelta(days=rng.randint(0, (last - first).days))
-    manager_day = min(last, own_day + datetime.timedelta(days=rng.randint(0, 21)))
+    own_state, manager_state = (
+        choose(rng, ROUND_OUTCOMES) if window.in_round and not node.standout else FINISHED
+    )
+    own_day, manager_day = _days(activity, window)
     person, manager = activity.saved[index], activity.saved[node.parent]
     words = {
         "first": person.name.split(" ", 1)[0],
         "code": target.row.code,
         "focus": focus(target, readiness),
     }
-    common = {"index": index, "person": person, "target": target, "cycle": cycle}
-    own = _assessment(
-        activity,
-        **common,
-        author=person,
-        role=Assessment.Role.SELF,
-        state=own_state,
-        day=own_day,
-        statuses=own_statuses,
-        scores=own_scores,
-        summary=rng.choice(SUMMARIES[("self", strong)]).format(**words),
-    )
-    theirs = _assessment(
-        activity,
-        **common,
-        author=manager,
-        role=Assessment.Role.MANAGER,
-        state=manager_state,
-        day=manager_day,
-        statuses=statuses,
-        scores=scores,
-        summary=rng.choice(SUMMARIES[("manager", strong)]).format(**words),
-    )
-    if manager_state == Assessment.State.SHARED:
-        activity.judged[index] = (theirs.assessment, theirs.answers, readiness)
-    return [own, theirs]
+    # Nothing is begun before the first day of the window (after the round opened, for it),
+    # nor shared after its last.
+    floor = timezone.make_aware(datetime.datetime.combine(window.first, datetime.time(8)))
+    until = timezone.make_aware(datetime.datetime.combine(window.last, datetime.time(23)))
+    common = {
+        "index": index,
+        "person": person,
+        "target": target,
+        "floor": floor,
+        "until": min(activity.now, until),
+    }
+    planned = [
+        _assessment(
+            activity,
+            **common,
+            author=person,
+            role=Assessment.Role.SELF,
+            state=own_state,
+            day=own_day,
+            statuses=own_statuses,
+            scores=own_scores,
+            summary=rng.choice(SUMMARIES[("self", strong)]).format(**words),
+        )
+    ]
+    if manager_state is not None:
+        theirs = _assessment(
+            activity,
+            **common,
+            author=manager,
+            role=Assessment.Role.MANAGER,
+            state=manager_state,
+            day=manager_day,
+            statuses=statuses,
+            scores=scores,
+            summary=rng.choice(SUMMARIES[("manager", strong)]).format(**words),
+        )
+        planned.append(theirs)
+        if manager_state == Assessment.State.SHARED:
+            activity.judged[index] = (theirs.assessment, theirs.answers, readiness)
+    if window.in_round:
+        activity.in_round.add(index)
+    return planned
+
+
+def _day_between(activity: Activity, first: datetime.date, last: datetime.date) -> datetime.date:
+    return first + datetime.timedelta(days=activity.rng.randint(0, max(0, (last - first).days)))
+
+
+def _days(activity: Activity, window: Window) -> tuple[datetime.date, datetime.date]:
+    """The days of the self-assessment and of the manager's, which comes on the same day or
+    later. In the review round most come by their due dates, the rest late."""
+    rng, first, last = activity.rng, window.first, window.last
+    if not window.in_round:
+        own = _day_between(activity, first, last)
+        return own, min(last, own + datetime.timedelta(days=rng.randint(0, 21)))
+    dates, one_day = activity.round_dates, datetime.timedelta(days=1)
+    if rng.random() < ON_TIME_SHARE and first <= dates.self_due:
+        own = _day_between(activity, first, dates.self_due)
+    else:
+        own = _day_between(activity, max(first, dates.self_due + one_day), last)
+    if rng.random() < ON_TIME_SHARE and own <= dates.manager_due:
+        theirs = _day_between(
+            activity, own, min(own + datetime.timedelta(days=21), dates.manager_due)
+        )
+    else:
+        theirs = _day_between(activity, max(own, dates.manager_due + one_day), last)
+    return own, theirs
 
 
 def _assessment(
@@ -187,7 +236,8 @@ def _assessment(
     target: LevelInfo,
     role: str,
     state: str,
-    cycle: str,
+    floor: datetime.datetime,
+    until: datetime.datetime,
     day: datetime.date,
     statuses: list[str],
     scores: list[int],
@@ -206,12 +256,14 @@ def _assessment(
         revision = rng.randint(1, 5)
     else:
         submitted = activity.at(day)
-        created = submitted - datetime.timedelta(days=rng.randint(1, 14), hours=rng.randint(0, 8))
+        begun = submitted - datetime.timedelta(days=rng.randint(1, 14), hours=rng.randint(0, 8))
+        created = min(submitted, max(floor, begun))
         updated = submitted
         shared = None
         if state == Assessment.State.SHARED:
             later = datetime.timedelta(minutes=rng.randint(5, 60 * 24 * 5))
-            shared = min(now, submitted + later)
+            # Shared by the end of the window's last day (yesterday, for the review round).
+            shared = max(submitted, min(submitted + later, until))
         revision = rng.randint(2, 7)
     assessment = Assessment(
         person=person,
@@ -219,7 +271,8 @@ def _assessment(
         level=target.row,
         role=role,
         state=state,
-        cycle=cycle,
+        # Named by the assessments' own rule, so a cycle here is one the pages know.
+        cycle=current_cycle(timezone.localdate(created)),
         summary=summary,
         revision=revision,
         created_at=created,
@@ -241,10 +294,12 @@ def _assessment(
         for criterion, status, _ in answers
         if status and status != Status.NOT_APPLICABLE
     }
+    # Only evidence written down by the time the answers were last saved.
+    written = submitted or updated
     links = [
         (criterion.pk, entry)
         for entry, criteria in activity.evidence.get(index, ())
-        if entry.happened_on <= day
+        if entry.created_at <= written
         for criterion in criteria
         if criterion.pk in rated and rng.random() < LINK_SHARE[role]
     ]

@@ -1,5 +1,5 @@
-"""Writing evidence: dated entries within each person's time in level, tied to criteria of their
-current or next level, for a batch of people at a time."""
+"""Writing evidence: dated entries within each person's time in level, each tied to criteria of
+their current or next level that its phrase speaks to, for a batch of people at a time."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from ladder.frameworks.models import Criterion
 
 from .activity import Activity, choose
 from .bulk import BATCH_SIZE, insert
-from .phrases import EVIDENCE_TEXTS, FEATURES, FIRST_NAMES, SERVICES, TEAM_NAMES, THINGS
+from .phrases import FEATURES, FIRST_NAMES, SERVICES, TEAM_NAMES, THINGS
 
 # Share of people with evidence, and how many entries they have.
 EVIDENCE_SHARE = 0.6
@@ -43,8 +43,9 @@ def write_evidence(activity: Activity, batch: range) -> None:
 
 
 def _plan_evidence(activity: Activity, index: int) -> list[tuple[Evidence, list[Criterion]]]:
-    """1-4 dated entries within the time in level, each tied to 1-2 criteria of the
-    current or the next level, added by the person or their manager."""
+    """1-4 dated entries within the time in level, each tied to 1-2 criteria of the current or
+    the next level that its phrase speaks to (a shared topic), added by the person or by their
+    manager, once the manager had joined."""
     node, rng, today = activity.nodes[index], activity.rng, activity.today
     if not node.history or not (node.standout or rng.random() < EVIDENCE_SHARE):
         return []
@@ -57,16 +58,22 @@ def _plan_evidence(activity: Activity, index: int) -> list[tuple[Evidence, list[
     entries = []
     for _ in range(count):
         level = info.next if info.next is not None and rng.random() < 0.5 else info
-        if not level.criteria:
+        if not level.evidence:
             continue
-        criteria = rng.sample(level.criteria, min(len(level.criteria), rng.choice((1, 1, 2))))
+        template, about = rng.choice(level.evidence)
+        criteria = rng.sample(about, min(len(about), rng.choice((1, 1, 2))))
         day = since + datetime.timedelta(days=rng.randint(0, max(0, (today - since).days)))
-        text, repository = _evidence_text(activity, criteria[0].section, day)
+        text, repository = _evidence_text(activity, template, day)
         link = ""
         if repository and rng.random() < LINK_SHARE_OF_EVIDENCE:
             number = rng.randint(120, 4800)
             link = f"https://github.com/example/{slugify(repository)}/pull/{number}"
-        by_manager = person.manager_id is not None and rng.random() < 0.3
+        manager_hired = activity.hired(node.parent)
+        by_manager = (
+            rng.random() < 0.3
+            and person.manager_id is not None
+            and (manager_hired is None or manager_hired <= day)
+        )
         entry = Evidence(
             person=person,
             added_by_id=person.manager_id if by_manager else person.pk,
@@ -79,7 +86,7 @@ def _plan_evidence(activity: Activity, index: int) -> list[tuple[Evidence, list[
     return entries
 
 
-def _evidence_text(activity: Activity, section: str, day: datetime.date) -> tuple[str, str]:
+def _evidence_text(activity: Activity, template: str, day: datetime.date) -> tuple[str, str]:
     """The text, and the service it is about first (if any) for a link to a pull request."""
     rng = activity.rng
     service, other = rng.sample(SERVICES, 2)
@@ -99,7 +106,6 @@ def _evidence_text(activity: Activity, section: str, day: datetime.date) -> tupl
         "mins": rng.randint(6, 15),
         "cover": rng.randint(70, 92),
     }
-    template = rng.choice(EVIDENCE_TEXTS[section])
     named = [(template.find("{" + slot + "}"), slot) for slot in ("service", "other")]
     first = min(((at, slot) for at, slot in named if at >= 0), default=None)
     return template.format(**slots), slots[first[1]] if first else ""

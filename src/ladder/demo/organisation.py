@@ -4,7 +4,8 @@ Everything is planned in memory from `random.Random(seed)`, so the same seed giv
 organisation, then written with no query per person: the people (`people`), then, in batches of
 people, their evidence (`evidence`), their self and manager assessments with the readiness
 verdict worked out in memory by the rule the pages use (`assessments`), and growth plans made
-from the gaps (`plans`).
+from the gaps (`plans`). Last, the review round those assessments belong to is run through the
+promotion services (`review`): a bounded number of calls, whatever the organisation's size.
 """
 
 from __future__ import annotations
@@ -41,10 +42,12 @@ from .planning import (
     Node,
     plan_levels,
     plan_names,
+    plan_round,
     plan_standouts,
     plan_tree,
 )
 from .plans import write_plans
+from .review import RoundResult, write_round
 
 __all__ = [
     "ADMIN_EMAIL",
@@ -61,7 +64,7 @@ __all__ = [
 LADDER_SLUG = "dotnet"
 
 # The steps of a build, each reported to `progress` as people done out of all of them.
-PHASES = ("people", "evidence", "assessments", "growth plans")
+PHASES = ("people", "evidence", "assessments", "growth plans", "review cycle")
 Progress = Callable[[str, int], None]
 VERDICT_ORDER = (Verdict.READY, Verdict.ELIGIBLE_FROM, Verdict.NOT_YET, Verdict.NOT_ASSESSED)
 
@@ -88,13 +91,16 @@ class DemoResult:
     plan_items: int = 0
     # Readiness for the first next level of those who have one, by verdict.
     verdicts: dict[str, int] = field(default_factory=dict)
+    # The review round in calibration; None when there is no demo admin to run it.
+    review: RoundResult | None = None
 
 
 def demo_organisation_create(
     *, people: int, seed: int = 0, progress: Progress | None = None
 ) -> DemoResult:
     """Add `people` people in a believable organisation on the latest "dotnet" ladder version,
-    with their evidence, assessments against their next level and growth plans.
+    with their evidence, assessments against their next level, growth plans, and a review
+    round in calibration (review.py).
 
     When people exist already (a second run), the new organisation's head reports to the demo
     admin's person if there is one, and emails and team names continue without clashing; the
@@ -111,11 +117,14 @@ def demo_organisation_create(
         version = _dotnet_version()
         levels = list(version.levels.all())
         ladder = version_ladder(version)
+        round_dates = plan_round(today)
+        latest_start = round_dates.latest_level_start
         nodes, team_count = plan_tree(people, rng)
         plan_names(nodes, rng)
-        plan_levels(nodes, levels, rng, today)
+        plan_levels(nodes, levels, rng, today, latest_start)
         # Generators of their own, so the extras never change who is in the organisation.
-        plan_standouts(nodes, levels, ladder, random.Random(f"standouts-{seed}"), today)
+        standouts = random.Random(f"standouts-{seed}")
+        plan_standouts(nodes, levels, ladder, standouts, today, latest_start)
         saved, logins = write_people(
             nodes,
             team_count,
@@ -132,15 +141,21 @@ def demo_organisation_create(
             rng=random.Random(f"activity-{seed}"),
             today=today,
             now=timezone.now(),
+            round_dates=round_dates,
         )
         writers = (write_evidence, write_assessments, write_plans)
-        for phase, write in zip(PHASES[1:], writers, strict=True):
+        for phase, write in zip(PHASES[1:4], writers, strict=True):
             for start in range(0, len(nodes), BATCH_SIZE):
                 batch = range(start, min(start + BATCH_SIZE, len(nodes)))
                 write(activity, batch)
                 if progress is not None:
                     progress(phase, batch.stop)
-        return _result(nodes, team_count, version, levels, saved[0], logins, activity)
+        review = write_round(activity, seed)
+        if progress is not None:
+            progress(PHASES[4], len(nodes))
+        result = _result(nodes, team_count, version, levels, saved[0], logins, activity)
+        result.review = review
+        return result
 
 
 def _dotnet_version() -> LadderVersion:

@@ -32,6 +32,15 @@ DEMO_TEAM_MEMBERS = (3, 5)
 DEMO_TEAM_LEADS = (2, 3)
 YEARS_BACK = 5
 OLDEST_HISTORY_YEARS = 6
+# The review round in calibration today: opened six weeks ago, self-assessments due three weeks
+# after that, managers' two weeks later; decisions take effect on the first of next month.
+ROUND_OPENED_DAYS_AGO = 42
+ROUND_DRAFTED_DAYS_BEFORE = 5
+SELF_DUE_DAYS = 21
+MANAGER_DUE_DAYS = 35
+# Nobody starts a level this close to the round's opening or after it: the people it took in,
+# and the levels it assesses them against, are those of today.
+SETTLED_BEFORE_ROUND_DAYS = 14
 
 # Level mix by role, as weights over the bundled ladder's codes. Codes a ladder version lacks are
 # left out; the CTO at the top has no level.
@@ -55,6 +64,37 @@ PREVIOUS_LEVEL = {"TL1": "SR2", "SP1": "SR2", "TL2": "TL1", "PE1": "SP1"}
 # Share of people with one earlier level in their history, and of those with two.
 EARLIER_LEVEL = 0.45
 TWO_EARLIER_LEVELS = 0.3
+
+
+@dataclass(frozen=True)
+class RoundDates:
+    """The days of the demo's review round, all planned from today."""
+
+    drafted: datetime.date
+    opened: datetime.date
+    self_due: datetime.date
+    manager_due: datetime.date
+    calibration_on: datetime.date
+    effective_on: datetime.date
+
+    @property
+    def latest_level_start(self) -> datetime.date:
+        return self.opened - datetime.timedelta(days=SETTLED_BEFORE_ROUND_DAYS)
+
+
+def plan_round(today: datetime.date) -> RoundDates:
+    """Self and manager assessments due in the past, calibration today, decisions effective on
+    the first of next month."""
+    opened = today - datetime.timedelta(days=ROUND_OPENED_DAYS_AGO)
+    next_month = (today.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
+    return RoundDates(
+        drafted=opened - datetime.timedelta(days=ROUND_DRAFTED_DAYS_BEFORE),
+        opened=opened,
+        self_due=opened + datetime.timedelta(days=SELF_DUE_DAYS),
+        manager_due=opened + datetime.timedelta(days=MANAGER_DUE_DAYS),
+        calibration_on=today,
+        effective_on=next_month,
+    )
 
 
 @dataclass
@@ -189,8 +229,13 @@ def _previous_level(level: Level, levels: list[Level], by_code: dict[str, Level]
 
 
 def plan_levels(
-    nodes: list[Node], levels: list[Level], rng: random.Random, today: datetime.date
+    nodes: list[Node],
+    levels: list[Level],
+    rng: random.Random,
+    today: datetime.date,
+    latest_start: datetime.date,
 ) -> None:
+    """Each person's level and history, every start on or before `latest_start`."""
     by_code = {level.code: level for level in levels}
     for node in nodes:
         if node.role == "cto":
@@ -203,7 +248,8 @@ def plan_levels(
         level = _pick(rng, weights, by_code)
         # Nobody stays a junior for five years: the longest time in a level grows with it.
         longest = min(365 * YEARS_BACK, int(365 * (0.8 + 0.7 * max(level.number, 1))))
-        since = today - datetime.timedelta(days=int(rng.triangular(0, longest, longest / 4)))
+        days = int(rng.triangular(0, longest, longest / 4))
+        since = latest_start - datetime.timedelta(days=days)
         node.history = _history(level, since, levels, by_code, rng, today)
 
 
@@ -239,6 +285,7 @@ def plan_standouts(
     ladder: LadderData,
     rng: random.Random,
     today: datetime.date,
+    latest_start: datetime.date,
 ) -> None:
     """The demo manager's direct reports show every verdict: the demo engineer has a few gaps,
     one report is ready and another eligible once their time in level is met. Their time in
@@ -254,6 +301,7 @@ def plan_standouts(
 
     def settle(node: Node, months: int, spare_days: int) -> None:
         since = today - datetime.timedelta(days=int(30.44 * months) + spare_days)
+        since = min(since, latest_start)
         node.history = _history(by_code[node.history[-1][0]], since, levels, by_code, rng, today)
 
     reports = [node for node in nodes if node.parent == manager and node.history]

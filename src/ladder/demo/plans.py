@@ -64,20 +64,29 @@ def _growth_plan(
         next_actions=activity.infos[node.history[-1][0]].row.next_actions,
     )
     states = [choose(rng, ITEM_STATES) for _ in unique]
-    if node.standout == "gaps" and len(states) >= 2:
+    dues = [activity.today + datetime.timedelta(days=rng.randint(*ITEM_DUE_DAYS)) for _ in unique]
+    waiting = [kind == GrowthItem.Kind.EXPERIENCE for kind, _, _ in unique]
+    for position, wait in enumerate(waiting):
+        if wait:
+            # Time in level is met on a known day, not worked on: due then, and open till then.
+            states[position] = GrowthItem.State.OPEN
+            dues[position] = max(dues[position], readiness.eligible_from or dues[position])
+    workable = [position for position, wait in enumerate(waiting) if not wait]
+    if node.standout == "gaps" and len(workable) >= 2:
         # The demo engineer's plan is under way: one item in progress, one done.
-        states[0], states[-1] = GrowthItem.State.IN_PROGRESS, GrowthItem.State.DONE
+        states[workable[0]] = GrowthItem.State.IN_PROGRESS
+        states[workable[-1]] = GrowthItem.State.DONE
     items = [
         (
             str(kind),
             closes,
             title,
             person.pk,
-            activity.today + datetime.timedelta(days=rng.randint(*ITEM_DUE_DAYS)),
+            due,
             str(state),
             # An item whose state moved was changed by its owner, as `growth_item_update` marks.
             state != GrowthItem.State.OPEN,
         )
-        for (kind, closes, title), state in zip(unique, states, strict=True)
+        for (kind, closes, title), state, due in zip(unique, states, dues, strict=True)
     ]
     return plan, items

@@ -1,23 +1,47 @@
 """Queueing mail with the change it tells of, and sending what is queued.
 
 A service that changes something worth telling calls `mail_queue` inside its own transaction;
-once that transaction commits, the mail is sent at once. A mail that could not be sent stays
-queued with its error, and `mail_send_pending` (run by `ladder send-reminders`) tries it again.
+once that transaction commits, the mail is sent at once. Mail to many people at once (a cycle
+opening, the day's reminders) is queued with `mail_queue_many` and goes out with the next
+`ladder send-reminders`, so no page waits for thousands of mails. A mail that could not be sent
+stays queued with its error, and `mail_send_pending` tries it again.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
+from contextlib import suppress
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from .models import OutgoingMail
 
 log = logging.getLogger(__name__)
+
+KEY_LENGTH = OutgoingMail._meta.get_field("key").max_length
+SUBJECT_LENGTH = OutgoingMail._meta.get_field("subject").max_length
+
+
+def site_link(path: str) -> str:
+    """The address of a page of this site, for a mail (SITE_URL, as mail has no request)."""
+    return f"{settings.SITE_URL}{path}"
+
+
+def outgoing_mail(*, key: str, kind: str, to: str, subject: str, body: str) -> OutgoingMail:
+    """An unsaved mail, its subject on one line (a line break would end the header), its body
+    without the blank lines a template leaves around its text."""
+    return OutgoingMail(
+        key=key[:KEY_LENGTH],
+        kind=kind,
+        to=to,
+        subject=" ".join(subject.split())[:SUBJECT_LENGTH],
+        body=body.strip("\n") + "\n",
+    )
 
 
 def mail_queue(*, key: str, kind: str, to: str, subject: str, body: str) -> OutgoingMail | None:
@@ -27,58 +51,112 @@ def mail_queue(*, key: str, kind: str, to: str, subject: str, body: str) -> Outg
     """
     if not to:
         return None
+    mail = outgoing_mail(key=key, kind=kind, to=to, subject=subject, body=body)
     try:
         with transaction.atomic():
-            mail = OutgoingMail.objects.create(
-                key=key[:200], kind=kind, to=to, subject=" ".join(subject.split())[:300], body=body
-            )
+            mail.save()
     except IntegrityError:
         return None
-    transaction.on_commit(lambda: mail_send_pending(ids=[mail.pk]))
+    # robust: a failure after the commit is logged, never turned into an error page for a
+    # change that is already saved; the mail stays queued for the next run.
+    transaction.on_commit(lambda: _send_now([mail.pk]), robust=True)
     return mail
+
+
+def mail_queue_many(mails: Iterable[OutgoingMail]) -> int:
+    """Queue many mails in a few inserts; those whose key was queued before are left out.
+
+    They are not sent here: `mail_send_pending` (the next `ladder send-reminders`) sends them.
+    Returns how many were offered; a key queued meanwhile by a concurrent run is skipped by the
+    unique key, so nobody is told twice either way.
+    """
+    mails = [mail for mail in mails if mail.to]
+    OutgoingMail.objects.bulk_create(mails, batch_size=1000, ignore_conflicts=True)
+    return len(mails)
+
+
+def queued_keys(prefix: str) -> set[str]:
+    """The keys already queued that start with `prefix`: one query, so that a caller renders
+    only the mails not yet queued."""
+    return set(OutgoingMail.objects.filter(key__startswith=prefix).values_list("key", flat=True))
 
 
 @dataclass
 class SendReport:
     sent: list[OutgoingMail] = field(default_factory=list)
     failed: list[OutgoingMail] = field(default_factory=list)
+    # Mail not tried because the mail server could not be reached: still queued.
+    not_tried: int = 0
 
 
 def mail_send_pending(*, ids: list[int] | None = None) -> SendReport:
     """Send queued mail (all of it, or the given ids), each in its own transaction.
 
     Each row is locked while it is sent, so two runs at once (cron overlapping itself) never
-    send one mail twice; a failure is kept on the row, which the next run tries again.
+    send one mail twice; a failure is kept on the row, which the next run tries again. One
+    connection to the mail server serves the whole run. When the server cannot be reached at
+    all, the run stops there: each further try would only wait EMAIL_TIMEOUT to fail the same
+    way, and the rest stays queued for the next run.
     """
     report = SendReport()
     pending = OutgoingMail.objects.pending()
     if ids is not None:
         pending = pending.filter(pk__in=ids)
-    for pk in pending.values_list("pk", flat=True):
-        with transaction.atomic():
-            mail = (
-                OutgoingMail.objects.select_for_update(skip_locked=True)
-                .pending()
-                .filter(pk=pk)
-                .first()
-            )
-            if mail is None:
-                continue  # sent meanwhile by another run
-            mail.attempts += 1
-            mail.last_attempt_at = timezone.now()
-            try:
-                EmailMessage(
-                    subject=mail.subject,
-                    body=mail.body,
-                    from_email=settings.DEFAULT_FROM_EMAIL,
-                    to=[mail.to],
-                ).send()
-            except Exception as error:  # any failure of the mail server or the network
-                mail.last_error = f"{type(error).__name__}: {error}"[:2000]
-                log.warning("Could not send %s to %s: %s", mail.kind, mail.to, mail.last_error)
-                report.failed.append(mail)
-            else:
-                mail.sent_at, mail.last_error = timezone.now(), ""
-                report.sent.append(mail)
-            mail.save(update_fields=["attempts", "last_attempt_at", "last_error", "sent_at"])
+    pks = list(pending.values_list("pk", flat=True))
+    connection = get_connection()
+    try:
+        for done, pk in enumerate(pks):
+            reached = _send_one(pk, connection, report)
+            if not reached:
+                report.not_tried = len(pks) - done - 1
+                break
+    finally:
+        _close(connection)
     return report
+
+
+def _send_one(pk: int, connection, report: SendReport) -> bool:
+    """Send one queued mail under a row lock; False when the mail server cannot be reached."""
+    reached = True
+    with transaction.atomic():
+        mail = OutgoingMail.objects.select_for_update(skip_locked=True).pending().filter(pk=pk)
+        mail = mail.first()
+        if mail is None:
+            return True  # sent meanwhile by another run, or being sent by it now
+        mail.attempts += 1
+        mail.last_attempt_at = timezone.now()
+        try:
+            try:
+                connection.open()  # does nothing while the connection is open
+            except Exception:
+                reached = False
+                raise
+            EmailMessage(
+                subject=mail.subject,
+                body=mail.body,
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                to=[mail.to],
+                connection=connection,
+            ).send()
+        except Exception as error:  # any failure of the mail server or the network
+            mail.last_error = f"{type(error).__name__}: {error}"[:2000]
+            report.failed.append(mail)
+            # The next mail starts on a fresh connection, in case this failure broke this one.
+            _close(connection)
+        else:
+            mail.sent_at, mail.last_error = timezone.now(), ""
+            report.sent.append(mail)
+        mail.save(update_fields=["attempts", "last_attempt_at", "last_error", "sent_at"])
+    return reached
+
+
+def _close(connection) -> None:
+    with suppress(Exception):  # a connection that already broke cannot be closed politely
+        connection.close()
+
+
+def _send_now(ids: list[int]) -> None:
+    """Send mail just queued by a page; a failure is logged, and the next run retries it."""
+    report = mail_send_pending(ids=ids)
+    for mail in report.failed:
+        log.warning("Could not send %s to %s: %s", mail.kind, mail.to, mail.last_error)

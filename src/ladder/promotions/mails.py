@@ -2,36 +2,51 @@
 
 from __future__ import annotations
 
-from django.conf import settings
+import datetime
+
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import dateformat
 
 from ladder.notifications.models import OutgoingMail
-from ladder.notifications.services import mail_queue
+from ladder.notifications.services import mail_queue, mail_queue_many, outgoing_mail, site_link
 
 from .models import CycleMember, PromotionCase, ReviewCycle
 
 Kind = OutgoingMail.Kind
 
 
-def link(path: str) -> str:
-    return f"{settings.SITE_URL}{path}"
+def day(date: datetime.date) -> str:
+    """A date as mail spells it: 14 March 2027."""
+    return dateformat.format(date, "j F Y")
 
 
-def queue_cycle_opened(cycle: ReviewCycle, members: list[CycleMember]) -> None:
-    """Tell everyone in a cycle that it opened, with their target and the due dates."""
+def queue_cycle_opened(cycle: ReviewCycle, members: list[CycleMember]) -> int:
+    """Tell everyone in a cycle that it opened, with their target and the due dates.
+
+    `members` need `person` and `target` loaded (select_related, as `members_of` does): one
+    mail each, queued in a few inserts whatever the cycle's size, and sent by the next
+    `ladder send-reminders` rather than while the page that opened the cycle waits.
+    """
+    url = site_link(reverse("people:me"))
+    mails = []
     for member in members:
         body = render_to_string(
-            "promotions/mail/cycle_opened.txt",
-            {"cycle": cycle, "member": member, "url": link(reverse("people:me"))},
+            "promotions/mail/cycle_opened.txt", {"cycle": cycle, "member": member, "url": url}
         )
-        mail_queue(
-            key=f"cycle:{cycle.pk}:opened:{member.person_id}",
-            kind=Kind.CYCLE_OPENED,
-            to=member.person.email,
-            subject=f"{cycle.name} is open: your self-assessment is due {cycle.self_due:%-d %B %Y}",
-            body=body,
+        subject = f"{cycle.name} is open"
+        if member.target:
+            subject += f": your self-assessment is due {day(cycle.self_due)}"
+        mails.append(
+            outgoing_mail(
+                key=f"cycle:{cycle.pk}:opened:{member.person_id}",
+                kind=Kind.CYCLE_OPENED,
+                to=member.person.email,
+                subject=subject,
+                body=body,
+            )
         )
+    return mail_queue_many(mails)
 
 
 def queue_case_decided(case: PromotionCase) -> None:
@@ -39,20 +54,22 @@ def queue_case_decided(case: PromotionCase) -> None:
     recipients = [case.person]
     if case.person.manager is not None:
         recipients.append(case.person.manager)
+    outcome = case.get_state_display().lower()
+    if case.state == PromotionCase.State.APPROVED and case.effective_on:
+        outcome += f", effective {day(case.effective_on)}"
     for person in recipients:
         body = render_to_string(
             "promotions/mail/case_decided.txt",
             {
                 "case": case,
                 "reader": person,
-                "url": link(reverse("promotions:case", args=[case.pk])),
+                "url": site_link(reverse("promotions:case", args=[case.pk])),
             },
         )
         mail_queue(
             key=f"case:{case.pk}:decided:{person.pk}",
             kind=Kind.CASE_DECIDED,
             to=person.email,
-            subject=f"Promotion case of {case.person.name} for {case.to_level.code}: "
-            f"{case.get_state_display().lower()}",
+            subject=f"Promotion case of {case.person.name} for {case.to_level.code}: {outcome}",
             body=body,
         )

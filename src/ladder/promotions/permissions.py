@@ -10,10 +10,12 @@ from __future__ import annotations
 from django.db.models import Q
 from django.http import Http404
 
+from ladder.assessments.models import Assessment
+from ladder.assessments.selectors import with_details
 from ladder.people.models import Person
-from ladder.people.permissions import get_visible_person, is_admin, person_of
+from ladder.people.permissions import get_visible_person, is_admin, is_self_or_manager, person_of
 
-from .models import PromotionCase, ReviewCycle
+from .models import CycleMember, PromotionCase, ReviewCycle
 
 Stage, State = ReviewCycle.Stage, PromotionCase.State
 
@@ -136,7 +138,84 @@ def visible_cases(user):
     ).distinct()
 
 
+def visible_cycles(user):
+    """The cycles a user may find in lists: admins all; others the cycles past their draft whose
+    committee they sit on or in which they manage someone (subqueries: no join fans out)."""
+    cycles = ReviewCycle.objects.all()
+    if is_admin(user):
+        return cycles
+    me = person_of(user)
+    if me is None:
+        return cycles.none()
+    sits_on = ReviewCycle.committee.through.objects.filter(person=me).values("reviewcycle")
+    manages_in = (
+        CycleMember.objects.filter(person__path__startswith=me.path)
+        .exclude(person=me)
+        .values("cycle")
+    )
+    return cycles.exclude(stage=Stage.DRAFT).filter(Q(pk__in=sits_on) | Q(pk__in=manages_in))
+
+
+def may_view_any_cycle(user) -> bool:
+    """Whether the nav shows "Cycles", on every page: two small queries at most. Most people
+    manage no one, and for them the members' paths (a scan) are not read at all."""
+    if is_admin(user):
+        return True
+    me = person_of(user)
+    if me is None:
+        return False
+    if not me.has_reports():
+        return ReviewCycle.committee.through.objects.filter(
+            person=me, reviewcycle__stage__in=[Stage.OPEN, Stage.CALIBRATION, Stage.CLOSED]
+        ).exists()
+    return visible_cycles(user).exists()
+
+
+def may_see_tasks(user, person: Person) -> bool:
+    """A person's review tasks and case state: the person, the managers in their chain, admins
+    (those who may see the person's page)."""
+    return is_admin(user) or is_self_or_manager(user, person)
+
+
 # -- getters: fetch and check in one call ------------------------------------------------------
+
+
+def require_cycle_manager(user) -> None:
+    if not may_manage_cycles(user):
+        raise Http404("Not found")
+
+
+def get_visible_cycles(user):
+    """The cycles list: admins always (it is where they create one); anyone else only while
+    there is a cycle they may see, else 404 as for the reports page."""
+    cycles = visible_cycles(user)
+    if not is_admin(user) and not cycles.exists():
+        raise Http404("Not found")
+    return cycles
+
+
+def get_cycle_scope(user, cycle: ReviewCycle) -> Person | None:
+    """Whose part of a visible cycle the user sees: None for the whole (admins, the committee),
+    else the user themself, a manager, whose organisation below them is their part."""
+    if may_see_whole_cycle(user, cycle):
+        return None
+    me = person_of(user)
+    if me is None:
+        raise Http404("No such cycle")
+    return me
+
+
+def get_member_for_target(user, cycle_pk: int, member_pk: int) -> CycleMember:
+    """A person's task in a cycle, for choosing its target: the person or a manager in their
+    chain (whether it may still change is the service's to say)."""
+    member = (
+        CycleMember.objects.select_related("cycle", "person", "target")
+        .filter(pk=member_pk, cycle_id=cycle_pk)
+        .first()
+    )
+    if member is None or not may_pick_target(user, member.person):
+        raise Http404("No such task")
+    return member
 
 
 def _cycle(pk: int) -> ReviewCycle:
@@ -239,3 +318,43 @@ def get_person_for_target(user, pk: int) -> Person:
     if not may_pick_target(user, person):
         raise Http404("Not found")
     return person
+
+
+def get_assessment_for_adjusting(user, cycle_pk: int, pk: int) -> tuple[ReviewCycle, Assessment]:
+    """A cycle in its calibration stage that the user may adjust ratings in, and a shared manager
+    assessment, with its details, of someone in that cycle. Whether it may still be adjusted
+    (it is the latest, something changed) is the service's to say, with a message."""
+    cycle = _cycle(cycle_pk)
+    if not may_adjust_ratings(user, cycle):
+        raise Http404("No such cycle")
+    assessment = (
+        with_details(Assessment.objects.shared().by_managers())
+        .filter(pk=pk, person__cycle_memberships__cycle=cycle)
+        .first()
+    )
+    if assessment is None:
+        raise Http404("No such assessment")
+    return cycle, assessment
+
+
+# -- promotion case packets of a whole cycle ---------------------------------------------------
+
+
+def readable_cases_of_cycle(user, cycle: ReviewCycle):
+    """The cycle's cases whose packets the user may read: the whole cycle for its committee and
+    admins, less the user's own case while it is undecided (may_read_case's rule, as a query)."""
+    cases = PromotionCase.objects.filter(cycle=cycle)
+    if not may_see_whole_cycle(user, cycle):
+        return cases.none()
+    me = person_of(user)
+    if me is not None and not is_admin(user):
+        cases = cases.exclude(Q(person=me) & ~Q(state__in=PromotionCase.DECIDED_STATES))
+    return cases
+
+
+def get_cycle_for_case_packets(user, pk: int) -> ReviewCycle:
+    """A cycle whose cases the user may download as one PDF: its committee and admins."""
+    cycle = _cycle(pk)
+    if not may_see_whole_cycle(user, cycle):
+        raise Http404("No such cycle")
+    return cycle

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -16,7 +17,7 @@ from ladder.frameworks.ladder_data import CRITERIA_SECTIONS
 from ladder.people.permissions import get_signed_in_person, get_visible_person
 
 from .. import permissions, services
-from ..forms import AssessmentAnswersForm, StartAssessmentForm
+from ..forms import AssessmentAnswersForm, ConfirmSubmitForm, StartAssessmentForm
 from ..models import Assessment, Evidence, Status
 from ..selectors import latest_shared, standing_of
 
@@ -77,9 +78,9 @@ def assessment_detail(request, pk):
             assessment = permissions.get_assessment_for_saving(request.user, pk)
             return _save_detail(request, assessment)
     assessment = permissions.get_visible_assessment(request.user, pk)
-    return _render_detail(
-        request, assessment, editable=permissions.may_edit_assessment(request.user, assessment)
-    )
+    editable = permissions.may_edit_assessment(request.user, assessment)
+    confirming = editable and request.GET.get("confirm") == "submit"
+    return _render_detail(request, assessment, editable=editable, confirming=confirming)
 
 
 def _save_detail(request, assessment):
@@ -87,6 +88,8 @@ def _save_detail(request, assessment):
         # The same form sent twice (a double-click on Submit): the first one won.
         messages.info(request, "This assessment was already submitted; it can no longer change.")
         return redirect("assessments:detail", pk=assessment.pk)
+    if "confirm" in request.POST:
+        return _confirm_submit(request, assessment)
     form = AssessmentAnswersForm(request.POST, assessment=assessment)
     if not form.is_valid():
         return HttpResponseBadRequest("A rating or evidence id is not a number.")
@@ -99,28 +102,55 @@ def _save_detail(request, assessment):
         status = 409 if isinstance(error, services.StaleDraft) else 400
         return _render_detail(request, assessment, editable=True, typed=typed, status=status)
     if "submit" in request.POST:
-        try:
-            assessment = services.assessment_submit(author=me, assessment=assessment)
-        except ValidationError as error:
+        if missing := services.missing_answers(assessment):
             # The draft is saved; only the submission waits for the missing answers.
-            messages.error(request, "Draft saved, not submitted. " + " ".join(error.messages))
+            messages.error(
+                request,
+                f"Draft saved, not submitted. Before submitting, give {' and '.join(missing)}.",
+            )
             return redirect("assessments:detail", pk=assessment.pk)
-    if assessment.state == Assessment.State.SUBMITTED:
-        messages.success(
-            request, "Submitted. It can no longer change; share it when you are ready."
-        )
-    else:
-        messages.success(request, f"Draft saved at {timezone.localtime():%H:%M}.")
+        # Submitting cannot be undone, so the answers, now saved, are shown once more with a
+        # second button: the submission itself is the next request.
+        return redirect(f"{reverse('assessments:detail', args=[assessment.pk])}?confirm=submit")
+    messages.success(request, f"Draft saved at {timezone.localtime():%H:%M}.")
     return redirect("assessments:detail", pk=assessment.pk)
 
 
-def _render_detail(request, assessment, *, editable, typed=None, status=200):
-    """The assessment page; `typed` holds answers a refused save keeps in the form."""
+def _confirm_submit(request, assessment):
+    """The second step of submitting: the draft as saved, if it is still what was shown."""
+    form = ConfirmSubmitForm(request.POST)
+    if not form.is_valid():
+        return HttpResponseBadRequest("The revision is missing or not a number.")
+    if form.cleaned_data["revision"] != assessment.revision:
+        messages.error(
+            request,
+            "This draft changed after it was shown to you for submitting (another tab or "
+            "window). Look it over again, then submit.",
+        )
+        return redirect(f"{reverse('assessments:detail', args=[assessment.pk])}?confirm=submit")
+    me = get_signed_in_person(request.user)
+    try:
+        services.assessment_submit(author=me, assessment=assessment)
+    except ValidationError as error:
+        messages.error(request, "Not submitted. " + " ".join(error.messages))
+        return redirect("assessments:detail", pk=assessment.pk)
+    messages.success(request, "Submitted. It can no longer change; share it when you are ready.")
+    return redirect("assessments:detail", pk=assessment.pk)
+
+
+def _render_detail(request, assessment, *, editable, confirming=False, typed=None, status=200):
+    """The assessment page; `typed` holds answers a refused save keeps in the form, and
+    `confirming` shows a draft's saved answers to submit them."""
     evidence = list(Evidence.objects.filter(person=assessment.person).prefetch_related("criteria"))
     by_text: dict[str, list[Evidence]] = {}
     for entry in evidence:
         for criterion in entry.criteria.all():
             by_text.setdefault(criterion.text, []).append(entry)
+    own = _self_assessment_beside(request.user, assessment) if editable else None
+    # Matched by text and dimension name, as the side-by-side page does: the self-assessment
+    # may rest on another version of the ladder.
+    own_criteria = {c.criterion.text: c for c in own.criteria.all()} if own else {}
+    own_ratings = own.ratings.by_dimension() if own else {}
     version = assessment.level.version
     expected = assessment.level.expected_ratings.by_dimension()
     groups = []
@@ -139,6 +169,7 @@ def _render_detail(request, assessment, *, editable, typed=None, status=200):
                     if answer
                     else {e.pk for e in item.evidence.all()},
                     "evidence": by_text.get(item.criterion.text, []),
+                    "own": own_criteria.get(item.criterion.text),
                 }
             )
         groups.append((section, label, rows))
@@ -147,13 +178,15 @@ def _render_detail(request, assessment, *, editable, typed=None, status=200):
             "row": r,
             "value": typed["ratings"].get(r.dimension) if typed else r.rating,
             "expected": expected.get(r.dimension),
+            "own": own_ratings.get(r.dimension),
         }
         for r in assessment.ratings.all()
     ]
     context = {
         "assessment": assessment,
         "person": assessment.person,
-        "editable": editable,
+        "editable": editable and not confirming,
+        "confirming": confirming,
         "groups": groups,
         "ratings": ratings,
         "scale": list(range(version.scale_min, version.scale_max + 1)),
@@ -161,8 +194,20 @@ def _render_detail(request, assessment, *, editable, typed=None, status=200):
         "summary": typed["summary"] if typed else assessment.summary,
         "may_share": permissions.may_share_assessment(request.user, assessment),
         "missing": services.missing_answers(assessment) if editable else [],
+        # Only a manager's draft shows the self-assessment: None there means there is none.
+        "beside": editable and assessment.role == Assessment.Role.MANAGER,
+        "own": own,
     }
     return render(request, "assessments/detail.html", context, status=status)
+
+
+def _self_assessment_beside(user, assessment):
+    """The person's latest shared self-assessment against the level of a manager's draft, for
+    the manager writing it; None for a self-assessment or when there is none."""
+    if assessment.role != Assessment.Role.MANAGER:
+        return None
+    own = latest_shared(assessment.person, assessment.level, Assessment.Role.SELF)
+    return own if own and permissions.may_view_assessment(user, own) else None
 
 
 @login_required

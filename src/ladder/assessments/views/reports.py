@@ -1,38 +1,49 @@
-"""A manager's reports and each one's readiness for their next level."""
+"""A manager's reports and each one's readiness for every next level."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from ladder.people.models import Person
-
 from .. import permissions
-from ..selectors import readiness_of_many, standings_of
+from ..selectors import REPORT_SORTS, report_rows
+
+# The sortable columns, in the table's order, as (sort key, heading).
+SORTABLE = {"name": "Name", "level": "Level", "time": "Time in level", "verdict": "Readiness"}
 
 
 @login_required
 @require_safe
 def reports(request):
     me = permissions.get_manager(request.user)
-    today = timezone.localdate()
-    reports = Person.objects.reports_of(me).select_related("team").order_by("name", "pk")
-    page = Paginator(reports, 50).get_page(request.GET.get("page"))
-    people = list(page.object_list)
-    # Only this page's people are judged, so a large organisation costs no more per page.
-    standings = standings_of(people, today)
-    verdicts = readiness_of_many(people, standings, today)
-    rows = [
-        {
-            "person": person,
-            "standing": standings[person.pk],
-            "target": verdicts[person.pk][0],
-            "readiness": verdicts[person.pk][1],
-            "direct": person.manager_id == me.pk,
+    asked = request.GET.get("sort", "")
+    sort, descending = asked.removeprefix("-"), asked.startswith("-")
+    if sort not in REPORT_SORTS:
+        sort, descending = "name", False
+    page, rows = report_rows(
+        me, timezone.localdate(), sort=sort, descending=descending, page=request.GET.get("page")
+    )
+    context = {
+        "rows": rows,
+        "page": page,
+        "query": f"sort={'-' if descending else ''}{sort}",
+        "columns": _columns(sort, descending),
+        "stale_months": settings.ASSESSMENT_STALE_MONTHS,
+    }
+    return render(request, "assessments/reports.html", context)
+
+
+def _columns(sort: str, descending: bool) -> dict[str, dict]:
+    """Each sortable column's link and aria-sort: a click on the sorted column turns it round."""
+    columns = {}
+    for key, heading in SORTABLE.items():
+        active = key == sort
+        columns[key] = {
+            "heading": heading,
+            "href": f"?sort={'-' if active and not descending else ''}{key}",
+            "aria_sort": ("descending" if descending else "ascending") if active else "",
         }
-        for person in people
-    ]
-    return render(request, "assessments/reports.html", {"rows": rows, "page": page, "query": ""})
+    return columns

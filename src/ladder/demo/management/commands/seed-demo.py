@@ -11,16 +11,23 @@ from ladder.demo.organisation import (
     ADMIN_EMAIL,
     DEMO_LOGINS,
     DEMO_PASSWORD,
+    MANAGER_EMAIL,
     MIN_PEOPLE,
     PHASES,
     demo_organisation_create,
 )
+from ladder.notifications.models import OutgoingMail
 from ladder.people.models import Person
 
 STATE_WORDS = {
     Assessment.State.SHARED: "shared",
     Assessment.State.SUBMITTED: "submitted, not shared",
     Assessment.State.DRAFT: "drafts",
+}
+MAIL_WORDS = {
+    OutgoingMail.Kind.CYCLE_OPENED: "cycle opened",
+    OutgoingMail.Kind.REMINDER: "reminders",
+    OutgoingMail.Kind.CASE_DECIDED: "decisions",
 }
 VERDICT_WORDS = {
     Verdict.READY: "ready",
@@ -36,7 +43,8 @@ class Command(BaseCommand):
         "version of the bundled dotnet ladder (imported first if missing): a CTO, directors, "
         "engineering managers, tech leads and teams, levels spread like a real company with "
         "their history, evidence, self and manager assessments against their next level, "
-        "growth plans, and three logins with the password "
+        "growth plans, a review cycle in calibration (its committee, reminders sent, promotion "
+        "cases in every state), and three logins with the password "
         f"{DEMO_PASSWORD}: {', '.join(DEMO_LOGINS)}. The same --seed builds the same "
         "organisation. Run again, it adds N more people below the demo admin. Refused "
         "when DEBUG is off unless --allow-production is given."
@@ -144,6 +152,8 @@ class Command(BaseCommand):
             f"{VERDICT_WORDS[verdict]} {count:,}" for verdict, count in result.verdicts.items()
         )
         self.stdout.write(f"Readiness for the next level: {verdicts}.")
+        if result.review is not None:
+            self.write_review(result.review)
         if result.logins:
             *rest, last = result.logins
             who = f"{', '.join(rest)} or {last}" if rest else last
@@ -155,3 +165,27 @@ class Command(BaseCommand):
             )
         if result.top.manager_id:
             self.stdout.write(f"The new organisation reports to {result.top.manager.email}.")
+
+    def write_review(self, review):
+        cycle = review.cycle
+        cases = ", ".join(f"{count} {state}" for state, count in review.cases.items())
+        self.stdout.write(
+            f"Review cycle: {cycle.name}, in calibration, with {review.members:,} people; "
+            f"committee {', '.join(review.committee)}; cases {cases or 'none'}; "
+            f"{review.adjustments} rating{'' if review.adjustments == 1 else 's'} adjusted in "
+            "calibration."
+        )
+        mails = ", ".join(
+            f"{review.mails[kind]:,} {words}"
+            for kind, words in MAIL_WORDS.items()
+            if kind in review.mails
+        )
+        self.stdout.write(
+            f"Mail: {sum(review.mails.values()):,} recorded as sent ({mails}), none delivered."
+        )
+        draft = review.manager_draft
+        if draft is not None:
+            self.stdout.write(
+                f"{MANAGER_EMAIL} sits on the committee and has a draft case to submit for "
+                f"{draft.person.name} ({draft.from_level.code} to {draft.to_level.code})."
+            )

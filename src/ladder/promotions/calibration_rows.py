@@ -1,0 +1,652 @@
+"""A cycle's calibration read from the database: a row per person for the page and the CSV, and
+the statistics of calibration.py beside them, in a fixed number of queries whatever the cycle's
+size.
+
+Every person is judged, not only a page of them, because the statistics, the sort by verdict or
+offset and the verdict filter need everyone. So the rows are read as plain values rather than
+model instances, and each person's readiness comes from the same rule the person page uses
+(`judge_readiness`), against the task's target rather than the first next level:
+
+- the manager assessment is the one readiness reads, the latest shared against the target's code
+  (after an adjustment, the adjusted one); the self-assessment is the latest shared likewise;
+- a level is read in the latest version of its ladder, as `standings_of` does, so a new import
+  reaches the calibration page as it reaches the person page;
+- a cycle of 10,000 people holds some 170,000 criterion ratings. A shared assessment never
+  changes, nor does a ladder version, so what is read of them (bulk_facts.py, the ladders here)
+  and each verdict, keyed by everything the rule reads, are kept in the process: a page read
+  again re-reads only who holds which assessment and level, and judges only what changed.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import gc
+import io
+from collections import defaultdict
+from contextlib import contextmanager
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import cached_property
+from typing import NamedTuple
+
+from django.conf import settings
+from django.db.models import F, Q
+
+from ladder.assessments import bulk_facts
+from ladder.assessments.bulk_facts import (
+    SharedKey,
+    facts_of_shared,
+    ratings_of_shared,
+    shared_key_fields,
+)
+from ladder.assessments.models import Assessment
+from ladder.assessments.readiness import Verdict, format_date, judge_readiness
+from ladder.frameworks.ladder_data import Ladder as LadderData
+from ladder.frameworks.ladder_data import Level as LevelData
+from ladder.frameworks.models import LadderVersion
+from ladder.frameworks.selectors import version_ladder
+from ladder.people.csv_rows import neutralised
+from ladder.people.models import LevelAssignment
+from ladder.people.tenure import level_tenure
+
+from . import calibration
+from .calibration import Flag, GroupStats, PersonRatings
+from .models import CycleMember, PromotionCase, ReviewCycle
+
+# The verdict filter's value for someone with no next level to be judged against.
+NO_TARGET = "none"
+VERDICT_LABELS = {
+    Verdict.READY.value: "Ready",
+    Verdict.ELIGIBLE_FROM.value: "Eligible later",
+    Verdict.NOT_YET.value: "Not yet",
+    Verdict.NOT_ASSESSED.value: "Not assessed",
+    NO_TARGET: "No next level",
+}
+# Sorting by verdict puts the readiest first.
+VERDICT_ORDER = {verdict: position for position, verdict in enumerate(VERDICT_LABELS)}
+
+
+class Sort(StrEnum):
+    NAME = "name"
+    MANAGER = "manager"
+    LEVEL = "level"
+    VERDICT = "verdict"
+    OFFSET = "offset"
+
+
+@dataclass(frozen=True)
+class DimensionCell:
+    """One dimension of a person: the manager's rating against what the target expects, and
+    the self-assessment's beside it."""
+
+    dimension: str
+    expected: int | None
+    rating: int | None
+    self_rating: int | None
+
+    @property
+    def offset(self) -> int | None:
+        if self.rating is None or self.expected is None:
+            return None
+        return self.rating - self.expected
+
+    @property
+    def difference(self) -> int | None:
+        """Self minus manager, when both rated it."""
+        if self.rating is None or self.self_rating is None:
+            return None
+        return self.self_rating - self.rating
+
+
+@dataclass(frozen=True)
+class Row:
+    """A person in the cycle. Only what sorting, filtering and the statistics need is worked out
+    for everyone; the cells of a row are made when it is shown."""
+
+    member_id: int
+    person_id: int
+    name: str
+    email: str
+    manager_id: int | None
+    manager_name: str
+    team_slug: str
+    team_name: str
+    current_code: str
+    current_number: int | None
+    target_code: str
+    # A Verdict's value, or NO_TARGET; with the gaps of "not yet" and the date of "eligible".
+    verdict: str
+    gaps: int
+    eligible_from: datetime.date | None
+    manager_assessment_id: int | None
+    self_assessment_id: int | None
+    # What the statistics read of this person: the expected and the two assessments' ratings.
+    ratings: PersonRatings
+    dimensions: tuple[str, ...]
+    case_id: int | None
+    case_state: str
+
+    # Worked out on first use: only the sort by offset needs them of everyone.
+    @cached_property
+    def mean_offset(self) -> float | None:
+        manager = self.ratings.manager_rated
+        if not manager:
+            return None
+        return calibration.mean(calibration.offsets(self.ratings.expected, manager).values())
+
+    @cached_property
+    def mean_difference(self) -> float | None:
+        manager, own = self.ratings.manager_rated, self.ratings.self_rated
+        if not manager or not own:
+            return None
+        return calibration.mean(calibration.differences(own, manager).values())
+
+    @property
+    def cells(self) -> tuple[DimensionCell, ...]:
+        expected = self.ratings.expected
+        manager = self.ratings.manager_rated or {}
+        own = self.ratings.self_rated or {}
+        return tuple(
+            DimensionCell(d, expected.get(d), manager.get(d), own.get(d)) for d in self.dimensions
+        )
+
+    @property
+    def verdict_label(self) -> str:
+        if self.verdict == Verdict.ELIGIBLE_FROM:
+            return f"Eligible from {format_date(self.eligible_from)}"
+        if self.verdict == Verdict.NOT_YET:
+            return f"Not yet: {self.gaps} {'gap' if self.gaps == 1 else 'gaps'}"
+        return VERDICT_LABELS[self.verdict]
+
+    @property
+    def case_label(self) -> str:
+        return PromotionCase.State(self.case_state).label if self.case_state else ""
+
+    @property
+    def mean_offset_text(self) -> str:
+        return calibration.signed(self.mean_offset)
+
+    @property
+    def mean_difference_text(self) -> str:
+        return calibration.signed(self.mean_difference)
+
+
+@dataclass(frozen=True)
+class StatsLine:
+    """A manager's statistics, or the organisation's, as the page shows them."""
+
+    name: str
+    manager_id: int | None
+    stats: GroupStats
+    flag: Flag | None = None
+    difference: float | None = None
+    explanation: str = ""
+
+    @property
+    def mean_offset(self) -> str:
+        return calibration.signed(self.stats.mean_offset)
+
+    @property
+    def at_or_above(self) -> str:
+        return calibration.percent(self.stats.share_at_or_above)
+
+    @property
+    def ready(self) -> str:
+        return calibration.percent(self.stats.share_ready)
+
+    @property
+    def self_minus_manager(self) -> str:
+        return calibration.signed(self.stats.mean_self_minus_manager)
+
+
+@dataclass(frozen=True)
+class CycleCalibration:
+    # Every person in the cycle, by name.
+    rows: list[Row]
+    # The columns: the dimensions of the cycle's ladder, in its order.
+    dimensions: tuple[str, ...]
+    org: StatsLine
+    # Flagged managers first (see calibration_of).
+    managers: list[StatsLine]
+    threshold: float
+
+    @property
+    def flagged(self) -> list[StatsLine]:
+        return [line for line in self.managers if line.flag is not None]
+
+
+def calibration_of(
+    cycle: ReviewCycle, *, today: datetime.date, threshold: float | None = None
+) -> CycleCalibration:
+    """Everyone in the cycle with their verdict and ratings, and the statistics: five queries,
+    three more when some assessment was not read before in this process, and four for each
+    ladder version on its first use."""
+    if threshold is None:
+        threshold = settings.CALIBRATION_THRESHOLD
+    with _collector_paused():
+        return _calibration_of(cycle, today, threshold)
+
+
+@contextmanager
+def _collector_paused():
+    """A cycle of 10,000 people makes some 200,000 small objects that all live until the page
+    is drawn: the cyclic garbage collector, started every 700 new ones, would walk them again
+    and again (a third of the page's time) and free none. Reference counting frees as ever; the
+    collector is back on, if it was, when the rows are made."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _calibration_of(cycle: ReviewCycle, today: datetime.date, threshold: float) -> CycleCalibration:
+    members = list(
+        CycleMember.objects.filter(cycle=cycle)
+        .order_by("person__name", "person_id")
+        .values_list(
+            "pk",
+            "person_id",
+            "person__name",
+            "person__email",
+            "manager_id",
+            "manager__name",
+            "person__team__slug",
+            "person__team__name",
+            "target__code",
+            "target__version_id",
+            "target__version__ladder_id",
+        )
+    )
+    held = _levels_held(cycle, today)
+    target_ladders = {cycle.ladder_id} | {m[10] for m in members if m[10] is not None}
+    ladders = _Ladders(target_ladders | {level.ladder_id for level, _ in held.values()})
+    chosen = _latest_shared(cycle)
+    shared = Assessment.objects.filter(_against_targets(cycle))
+    ratings = ratings_of_shared(chosen.values(), among=shared)
+    facts = facts_of_shared(
+        [key for (_, role), key in chosen.items() if role == Assessment.Role.MANAGER],
+        among=shared.filter(role=Assessment.Role.MANAGER),
+        ladder_ids=target_ladders,
+    )
+    cases = _cases(cycle)
+    dimensions = ladders.latest(cycle.ladder_id).dimensions
+    verdicts = _verdicts_of(today)
+
+    rows = []
+    for (
+        member_id,
+        person_id,
+        name,
+        email,
+        manager_id,
+        manager_name,
+        team_slug,
+        team_name,
+        target_code,
+        target_version,
+        target_ladder,
+    ) in members:
+        current, since = held.get(person_id, (None, None))
+        current_data = current_key = None
+        if current:
+            current_key, current_data = ladders.level(
+                current.ladder_id, current.version_id, current.code
+            )
+        target = None
+        if target_code:
+            target_key, target = ladders.level(target_ladder, target_version, target_code)
+        manager_key = chosen.get((person_id, Assessment.Role.MANAGER))
+        self_key = chosen.get((person_id, Assessment.Role.SELF))
+        # Someone with no next level has nothing to be assessed against.
+        manager_rated = ratings[manager_key[0]] if manager_key and target else None
+        self_rated = ratings[self_key[0]] if self_key and target else None
+        verdict, gaps, eligible_from = NO_TARGET, 0, None
+        if target is not None:
+            rules_key, latest = ladders.latest_keyed(target_ladder)
+            # Everything the rule reads, each part unchanging once written: the same key is
+            # the same verdict, in any request of the day.
+            key = (
+                manager_key if manager_rated is not None else None,
+                target_key,
+                rules_key,
+                current_key,
+                since,
+            )
+            judged = verdicts.get(key)
+            if judged is None:
+                readiness = judge_readiness(
+                    target=target,
+                    current=current_data,
+                    rules=latest.rules,
+                    assessment=facts[manager_key[0]] if manager_rated is not None else None,
+                    level_since=since,
+                    today=today,
+                )
+                judged = verdicts[key] = (
+                    readiness.verdict.value,
+                    len(readiness.gaps),
+                    readiness.eligible_from,
+                )
+            verdict, gaps, eligible_from = judged
+        expected = target.ratings if target else {}
+        person = PersonRatings(
+            manager=manager_id,
+            expected=expected,
+            manager_rated=manager_rated,
+            self_rated=self_rated,
+            ready=verdict == Verdict.READY,
+        )
+        case_id, case_state = cases.get(person_id, (None, ""))
+        rows.append(
+            Row(
+                member_id=member_id,
+                person_id=person_id,
+                name=name,
+                email=email,
+                manager_id=manager_id,
+                manager_name=manager_name or "",
+                team_slug=team_slug or "",
+                team_name=team_name or "",
+                current_code=current.code if current else "",
+                current_number=current_data.number if current_data else None,
+                target_code=target_code or "",
+                verdict=verdict,
+                gaps=gaps,
+                eligible_from=eligible_from,
+                manager_assessment_id=manager_key[0] if manager_rated is not None else None,
+                self_assessment_id=self_key[0] if self_rated is not None else None,
+                ratings=person,
+                dimensions=dimensions,
+                case_id=case_id,
+                case_state=case_state,
+            )
+        )
+    stats = calibration.calibrate((row.ratings for row in rows), threshold=threshold)
+    names = {row.manager_id: row.manager_name or "No manager" for row in rows}
+    lines = [
+        StatsLine(
+            name=names[m.manager],
+            manager_id=m.manager,
+            stats=m.stats,
+            flag=m.flag,
+            difference=m.difference,
+            explanation=m.explanation(stats.org, names[m.manager]),
+        )
+        for m in stats.managers
+    ]
+    # Flagged managers first, the furthest from the organisation first: they are what a
+    # committee calibrates. Then by name, and the people who had no manager last.
+    lines.sort(
+        key=lambda line: (
+            line.flag is None,
+            -abs(line.difference or 0) if line.flag else 0,
+            line.manager_id is None,
+            line.name.casefold(),
+            line.manager_id or 0,
+        )
+    )
+    return CycleCalibration(
+        rows=rows,
+        dimensions=dimensions,
+        org=StatsLine("Organisation", None, stats.org),
+        managers=lines,
+        threshold=threshold,
+    )
+
+
+# -- filtering and sorting the rows ------------------------------------------------------------
+
+
+def filtered(
+    rows: list[Row],
+    *,
+    manager: int | None = None,
+    team: str = "",
+    level: str = "",
+    verdict: str = "",
+) -> list[Row]:
+    """The rows of one manager (at the cycle's opening), team (by slug), current level (by
+    code) and verdict; an empty filter keeps everyone."""
+    return [
+        row
+        for row in rows
+        if (manager is None or row.manager_id == manager)
+        and (not team or row.team_slug == team)
+        and (not level or row.current_code == level)
+        and (not verdict or row.verdict == verdict)
+    ]
+
+
+def sorted_rows(rows: list[Row], sort: str) -> list[Row]:
+    """The rows in the order of `sort`, a Sort's value, reversed by a leading "-". Unknown
+    values keep the order by name; people with nothing to sort on (no level, not assessed)
+    come last either way."""
+    descending = sort.startswith("-")
+    try:
+        key = Sort(sort.removeprefix("-"))
+    except ValueError:
+        return list(rows)
+    by_name = sorted(rows, key=lambda row: (row.name.casefold(), row.person_id))
+    if key == Sort.NAME:
+        return by_name[::-1] if descending else by_name
+    value = {
+        Sort.MANAGER: lambda row: row.manager_name.casefold() if row.manager_id else None,
+        Sort.LEVEL: lambda row: (
+            None if row.current_number is None else (row.current_number, row.current_code)
+        ),
+        Sort.VERDICT: lambda row: VERDICT_ORDER[row.verdict],
+        Sort.OFFSET: lambda row: row.mean_offset,
+    }[key]
+    known = [row for row in by_name if value(row) is not None]
+    unknown = [row for row in by_name if value(row) is None]
+    # A stable sort on the value alone keeps names in order among equals, either way.
+    return sorted(known, key=value, reverse=descending) + unknown
+
+
+def calibration_csv(result: CycleCalibration, rows: list[Row]) -> str:
+    """The rows as CSV: a manager's rating, the expected one and the self-assessment's for each
+    dimension. Every cell is made safe to open in a spreadsheet."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    header = ["name", "email", "manager", "team", "level", "target", "verdict"]
+    for dimension in result.dimensions:
+        header += [f"{dimension}: manager", f"{dimension}: expected", f"{dimension}: self"]
+    header += ["mean offset", "mean self minus manager", "case"]
+    writer.writerow([neutralised(cell) for cell in header])
+    for row in rows:
+        cells = [
+            row.name,
+            row.email,
+            row.manager_name,
+            row.team_name,
+            row.current_code,
+            row.target_code,
+            row.verdict_label,
+        ]
+        for cell in row.cells:
+            cells += [_number(cell.rating), _number(cell.expected), _number(cell.self_rating)]
+        cells += [
+            "" if row.mean_offset is None else f"{row.mean_offset:.2f}",
+            "" if row.mean_difference is None else f"{row.mean_difference:.2f}",
+            row.case_label,
+        ]
+        writer.writerow([neutralised(cell) for cell in cells])
+    return out.getvalue()
+
+
+def _number(value: int | None) -> str:
+    return "" if value is None else str(value)
+
+
+# -- the queries -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _HeldLevel:
+    """What `level_tenure` reads of an assignment's level, without loading the model."""
+
+    code: str
+    version_id: int
+    ladder_id: int
+
+
+class _Assignment(NamedTuple):
+    """What `level_tenure` reads of an assignment."""
+
+    level: _HeldLevel
+    start: datetime.date
+    end: datetime.date | None
+
+
+def _levels_held(
+    cycle: ReviewCycle, today: datetime.date
+) -> dict[int, tuple[_HeldLevel, datetime.date]]:
+    """Each member's current level and since when (the people page's rule): one query."""
+    history: dict[int, list[_Assignment]] = defaultdict(list)
+    levels: dict[tuple, _HeldLevel] = {}
+    rows = (
+        LevelAssignment.objects.filter(person__cycle_memberships__cycle=cycle)
+        .order_by()
+        .values_list(
+            "person_id",
+            "level__code",
+            "level__version_id",
+            "level__version__ladder_id",
+            "start",
+            "end",
+        )
+    )
+    for person_id, code, version_id, ladder_id, start, end in rows:
+        level = levels.setdefault((code, version_id), _HeldLevel(code, version_id, ladder_id))
+        history[person_id].append(_Assignment(level, start, end))
+    held = {}
+    for person_id, assignments in history.items():
+        tenure = level_tenure(assignments, today)
+        if tenure is not None:
+            held[person_id] = (tenure.assignment.level, tenure.since)
+    return held
+
+
+# A ladder version never changes: each is read once in the process, keyed by its id and content
+# hash (a rolled-back or restored database may give an id to other content).
+_LADDERS: dict[tuple[int, str], LadderData] = {}
+# The day's verdicts, by everything the rule reads (see calibration_of); the first page of a new
+# day drops the day before's.
+_VERDICTS: dict[datetime.date, dict[tuple, tuple[str, int, datetime.date | None]]] = {}
+MAX_VERDICTS = 200_000
+
+LevelKey = tuple[tuple[int, str], str]
+
+
+def forget() -> None:
+    """Empty what the process keeps (the ladders, the verdicts, bulk_facts's assessments): for
+    a benchmark's first reading, never needed for correctness."""
+    _LADDERS.clear()
+    _VERDICTS.clear()
+    bulk_facts.forget()
+
+
+def _verdicts_of(today: datetime.date) -> dict[tuple, tuple[str, int, datetime.date | None]]:
+    day = _VERDICTS.get(today)
+    if day is None or len(day) > MAX_VERDICTS:
+        _VERDICTS.clear()
+        day = _VERDICTS[today] = {}
+    return day
+
+
+class _Ladders:
+    """The ladders the rows are read in: the latest version of each, and an older one only for
+    a level the latest no longer has (one query, and three for each version on first use in the
+    process)."""
+
+    def __init__(self, ladder_ids: set[int]):
+        self._versions: dict[int, LadderVersion] = {}
+        self._latest: dict[int, int] = {}
+        versions = LadderVersion.objects.filter(ladder_id__in=ladder_ids).only(
+            "pk", "ladder_id", "number", "content_hash"
+        )
+        for version in versions.order_by("-number"):
+            self._versions[version.pk] = version
+            self._latest.setdefault(version.ladder_id, version.pk)
+        self._levels: dict[tuple[int, int, str], tuple[LevelKey, LevelData]] = {}
+
+    def _of(self, version_id: int) -> tuple[tuple[int, str], LadderData]:
+        version = self._versions[version_id]
+        key = (version.pk, version.content_hash)
+        data = _LADDERS.get(key)
+        if data is None:
+            # Read whole: `version_ladder` reads the version's own fields too.
+            data = _LADDERS[key] = version_ladder(LadderVersion.objects.get(pk=version.pk))
+        return key, data
+
+    def latest(self, ladder_id: int) -> LadderData:
+        return self._of(self._latest[ladder_id])[1]
+
+    def latest_keyed(self, ladder_id: int) -> tuple[tuple[int, str], LadderData]:
+        return self._of(self._latest[ladder_id])
+
+    def level(self, ladder_id: int, version_id: int, code: str) -> tuple[LevelKey, LevelData]:
+        """The level of that code in the latest version, else in the version given; with a key
+        naming the version it was read in."""
+        found = self._levels.get((ladder_id, version_id, code))
+        if found is None:
+            key, data = self._of(self._latest[ladder_id])
+            try:
+                level = data.level(code)
+            except KeyError:
+                key, data = self._of(version_id)
+                level = data.level(code)
+            found = self._levels[(ladder_id, version_id, code)] = ((key, code), level)
+        return found
+
+
+def _against_targets(cycle: ReviewCycle, prefix: str = ""):
+    """The filter of a member's shared assessments against their task's target code, in the
+    target's ladder (one join to the membership, so code and ladder are the same member's)."""
+    member = f"{prefix}person__cycle_memberships__"
+    return Q(
+        **{
+            f"{member}cycle": cycle,
+            f"{prefix}level__code": F(f"{member}target__code"),
+            f"{prefix}level__version__ladder_id": F(f"{member}target__version__ladder_id"),
+            f"{prefix}state": Assessment.State.SHARED,
+        }
+    )
+
+
+def _latest_shared(cycle: ReviewCycle) -> dict[tuple[int, str], SharedKey]:
+    """The latest shared manager and self-assessment of each member against their target, by
+    (person, role): readiness's order (`latest_first`), so an adjustment, shared last, wins."""
+    latest: dict[tuple[int, str], SharedKey] = {}
+    rows = (
+        Assessment.objects.filter(_against_targets(cycle))
+        .latest_first()
+        .values_list("person_id", "role", "pk", *shared_key_fields())
+    )
+    for person_id, role, *key in rows:
+        if (person_id, role) not in latest:
+            latest[(person_id, role)] = tuple(key)
+    return latest
+
+
+def _cases(cycle: ReviewCycle) -> dict[int, tuple[int, str]]:
+    """Each member's case: the latest of this cycle, else an open one from outside it."""
+    rows = (
+        PromotionCase.objects.filter(person__cycle_memberships__cycle=cycle)
+        .filter(Q(cycle=cycle) | Q(state__in=PromotionCase.OPEN_STATES))
+        .order_by("created_at", "pk")
+        .values_list("person_id", "pk", "state", "cycle_id")
+    )
+    cases: dict[int, tuple[int, str]] = {}
+    in_cycle: set[int] = set()
+    for person_id, pk, state, cycle_id in rows:
+        if cycle_id == cycle.pk:
+            in_cycle.add(person_id)
+        elif person_id in in_cycle:
+            continue
+        cases[person_id] = (pk, state)
+    return cases
