@@ -155,6 +155,33 @@ def test_the_case_form_offers_the_persons_running_cycle(client, ready, cycle):
     assert PromotionCase.objects.get().cycle == cycle
 
 
+def test_the_case_form_offers_off_cycle_beside_the_running_cycle(client, ready, cycle):
+    client.force_login(ready.manager.user)
+    url = f"/people/{ready.engineer.pk}/cases/new/"
+    fields = {"to_level": ready.levels["MD2"].pk, "recommendation": "Ready."}
+
+    page = client.get(url).content.decode()
+    assert re.search(
+        rf'<option value="{cycle.pk}" selected>2026 round</option>\s*'
+        r'<option value="off">Off-cycle \(decided by an admin, effective on a date given then\)',
+        page,
+    )
+    unknown = client.post(url, {**fields, "cycle": "nowhere"})
+    assert unknown.status_code == 400 and not PromotionCase.objects.exists()
+    client.post(url, {**fields, "cycle": "off"})
+
+    assert PromotionCase.objects.get().cycle is None
+
+
+def test_the_case_form_tells_a_manager_not_assessed_in_the_managers_words(client, org):
+    client.force_login(org.manager.user)
+
+    page = client.get(f"/people/{org.engineer.pk}/cases/new/").content.decode()
+
+    assert "Not assessed against MD2 yet.</p>" in page
+    assert "is shared." not in page and "ask your manager" not in page
+
+
 def test_a_second_case_is_refused_on_the_page_with_a_link_to_the_open_one(client, ready):
     case = opened(ready)
     client.force_login(ready.admin.user)

@@ -123,6 +123,23 @@ def test_outside_any_cycle_the_case_is_an_off_cycle_promotion(ready):
     assert opened(ready).cycle is None
 
 
+def test_someone_in_a_running_cycle_may_be_promoted_off_cycle_when_the_opener_says_so(ready, cycle):
+    case = opened(ready, off_cycle=True)
+
+    assert case.cycle is None
+    assert AuditEvent.objects.get(action="case.opened").after["cycle"] is None
+
+
+def test_a_case_is_in_a_cycle_or_off_cycle_never_both(ready, cycle):
+    with pytest.raises(ValidationError) as error:
+        opened(ready, cycle=cycle, off_cycle=True)
+
+    assert error.value.message_dict == {
+        "cycle": ["A case is in a review cycle or off-cycle, not both: choose one."]
+    }
+    assert not PromotionCase.objects.exists()
+
+
 def test_an_admin_may_open_a_case_but_not_a_peer_the_skip_level_may_too(ready):
     assert opened(ready, by=ready.admin.user)
     PromotionCase.objects.all().delete()

@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from ladder.assessments import services as assessment_services
+from ladder.assessments.adjustments import assessment_adjust
 from ladder.assessments.models import Assessment, Evidence
 from ladder.frameworks.services import ladder_import
 from ladder.promotions import cases, permissions
@@ -132,6 +133,65 @@ def test_after_approval_the_packet_still_judges_from_the_level_it_was_opened_at(
     assert [row.assignment.level.code for row in result.history] == ["MD2", "MD1"]
     assert result.history[0].upcoming  # effective on the cycle's date, still ahead
     assert result.plan.target.code == "SR1"
+
+
+def declined(org):
+    case = submitted(org, justification="Worth a look.")
+    return cases.case_decide(by=org.admin.user, case=case, outcome="declined", feedback="Later.")
+
+
+def test_a_decided_packet_keeps_the_assessments_shared_by_the_decision(ready):
+    before = (Assessment.objects.get(role="self"), Assessment.objects.get(role="manager"))
+    case = declined(ready)
+    md2 = ready.levels["MD2"]
+    # Shared after the decision: the next round's assessments, which the decision never saw.
+    shared(ready.engineer, ready.engineer, md2, "self", status="exceeds")
+    later = shared(ready.manager, ready.engineer, md2, "manager", below=1)
+
+    result = packet(ready, case)
+
+    assert (result.self_assessment, result.manager_assessment) == before
+    assert result.is_ready and result.summary == "Ready for MD2."
+    reopened = opened(ready, justification="Worth a look.")
+    assert packet(ready, reopened).manager_assessment == later
+    assert not packet(ready, reopened).is_ready
+
+
+def test_a_case_decided_unassessed_stays_unassessed_when_an_assessment_comes_later(org):
+    case = declined(org)
+    assessed(org)
+
+    result = packet(org, case)
+
+    assert result.manager_assessment is None and result.self_assessment is None
+    assert result.readiness.verdict == "not_assessed"
+
+
+def test_beside_an_adjustment_is_the_self_assessment_the_original_rested_on(ready):
+    first_self = Assessment.objects.get(role="self")
+    original = Assessment.objects.get(role="manager")
+    # Shared after the manager's assessment was submitted, before the committee adjusted it.
+    shared(ready.engineer, ready.engineer, ready.levels["MD2"], "self", status="exceeds")
+    adjusted = assessment_adjust(
+        by=ready.admin.user,
+        assessment=original,
+        ratings={"Technical Leadership": 4},
+        reason="Led the migration.",
+    )
+    case = opened(ready)
+
+    result = packet(ready, case)
+
+    assert result.manager_assessment == adjusted
+    assert result.self_assessment == first_self
+
+
+def test_not_assessed_reads_as_the_manager_summary_says_it(org):
+    case = opened(org, justification="Carried the team through the migration.")
+
+    result = packet(org, case)
+
+    assert result.summary == result.readiness.manager_summary == "Not assessed against MD2 yet."
 
 
 def test_a_packet_costs_the_same_queries_however_much_the_person_has(ready):

@@ -3,7 +3,8 @@ record beside the manager's original.
 
 Readiness reads the latest shared manager assessment, and the adjustment is shared last, so it
 is the one read from then on; the original is never touched, and the audit log holds both.
-Who may adjust, and when, is the calling page's to check (the cycle's calibration stage).
+Who may adjust, and when, is the calling page's to check (the cycle's calibration stage); no
+one ever adjusts an assessment of themself.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from ladder.audit.services import audit_record
+from ladder.people.permissions import person_of
+from ladder.people.validation import check_writing
 
 from .models import Assessment, CriterionAssessment, DimensionRating, Status
 from .services import assessment_snapshot
@@ -45,8 +48,10 @@ def assessment_adjust(
     reason = reason.strip()
     if not reason:
         raise ValidationError("Say why the ratings are adjusted: the reason is required.")
-    if "\x00" in reason:
-        raise ValidationError("The reason contains a NUL character (\\0); remove it.")
+    check_writing(reason, "reason")
+    me = person_of(by)
+    if me is not None and me.pk == original.person_id:
+        raise ValidationError("No one adjusts an assessment of themself.")
     latest = (
         Assessment.objects.filter(
             person_id=original.person_id,

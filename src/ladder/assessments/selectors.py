@@ -81,10 +81,16 @@ def get_assessment(pk: int, *, lock: bool = False) -> Assessment:
     return with_details(Assessment.objects.filter(pk=pk)).get()
 
 
-def latest_shared(person: Person, level: Level, role: str) -> Assessment | None:
-    """The latest shared assessment of a person against a level, by code across versions."""
+def latest_shared(
+    person: Person, level: Level, role: str, *, as_of: datetime.datetime | None = None
+) -> Assessment | None:
+    """The latest shared assessment of a person against a level, by code across versions; with
+    `as_of`, the latest shared by that moment (what a decision made then was made on)."""
+    shared = Assessment.objects.for_person(person).shared().filter(role=role)
+    if as_of is not None:
+        shared = shared.filter(shared_at__lte=as_of)
     return (
-        with_details(Assessment.objects.for_person(person).shared().filter(role=role))
+        with_details(shared)
         .filter(level__code=level.code, level__version__ladder=level.version.ladder_id)
         .latest_first()
         .first()
@@ -103,9 +109,16 @@ def facts_of(assessment: Assessment) -> AssessmentFacts:
 
 
 def readiness_of(
-    person: Person, standing: Standing, target: Level, today: datetime.date
+    person: Person,
+    standing: Standing,
+    target: Level,
+    today: datetime.date,
+    *,
+    as_of: datetime.datetime | None = None,
 ) -> tuple[Readiness, Assessment | None]:
-    assessment = latest_shared(person, target, Assessment.Role.MANAGER)
+    """Readiness for `target` on `today`, from the latest shared manager assessment (shared by
+    `as_of`, if given)."""
+    assessment = latest_shared(person, target, Assessment.Role.MANAGER, as_of=as_of)
     target_data = version_ladder(target.version)
     current = None
     if standing.current is not None:

@@ -307,6 +307,10 @@ def growth_plan_generate(*, by, person: Person, target: Level | None = None) -> 
         readiness_of(person, standing, target, today) if target else (None, None)
     )
     plan, _ = GrowthPlan.objects.get_or_create(person=person)
+    if plan.target is not None and (target is None or plan.target.code != target.code):
+        # A plan towards another level starts afresh: what someone kept for the old target
+        # (a declined case's feedback, an item they changed) closes nothing on the way to this one.
+        plan.items.all().delete()
     plan.target, plan.generated_at = target, timezone.now()
     plan.save()
     wanted = planned_items(

@@ -45,6 +45,21 @@ def check_text(value: str, what: str = "name") -> None:
         )
 
 
+def unsafe_in_writing(text: str) -> str | None:
+    """The first character a written text (a comment, a recommendation, a reason) may not hold:
+    as in a name, except the line breaks and tabs that writing is made of."""
+    return unsafe_character(text.replace("\n", "").replace("\r", "").replace("\t", ""))
+
+
+def check_writing(value: str, what: str) -> None:
+    """Refuse a written text that holds a control or format character, naming the field."""
+    char = unsafe_in_writing(value)
+    if char is not None:
+        raise ValidationError(
+            f"The {what} contains {describe(char)}, a control character: remove it."
+        )
+
+
 def printable(text: str) -> str:
     """`text` with every character a name may not contain written as an escape, for a terminal."""
     if unsafe_character(text) is None:

@@ -21,10 +21,8 @@ from __future__ import annotations
 
 import csv
 import datetime
-import gc
 import io
 from collections import defaultdict
-from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cached_property
@@ -224,23 +222,7 @@ def calibration_of(
     ladder version on its first use."""
     if threshold is None:
         threshold = settings.CALIBRATION_THRESHOLD
-    with _collector_paused():
-        return _calibration_of(cycle, today, threshold)
-
-
-@contextmanager
-def _collector_paused():
-    """A cycle of 10,000 people makes some 200,000 small objects that all live until the page
-    is drawn: the cyclic garbage collector, started every 700 new ones, would walk them again
-    and again (a third of the page's time) and free none. Reference counting frees as ever; the
-    collector is back on, if it was, when the rows are made."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
+    return _calibration_of(cycle, today, threshold)
 
 
 def _calibration_of(cycle: ReviewCycle, today: datetime.date, threshold: float) -> CycleCalibration:
@@ -505,7 +487,11 @@ class _Assignment(NamedTuple):
 def _levels_held(
     cycle: ReviewCycle, today: datetime.date
 ) -> dict[int, tuple[_HeldLevel, datetime.date]]:
-    """Each member's current level and since when (the people page's rule): one query."""
+    """Each member's level in effect today and since when: one query.
+
+    A promotion approved in this cycle is recorded from the decisions' date, which is usually
+    still ahead: until then the page shows the level the person was calibrated at, not the one
+    they were promoted to."""
     history: dict[int, list[_Assignment]] = defaultdict(list)
     levels: dict[tuple, _HeldLevel] = {}
     rows = (
@@ -521,6 +507,10 @@ def _levels_held(
         )
     )
     for person_id, code, version_id, ladder_id, start, end in rows:
+        if start > today:
+            continue
+        if end is not None and end > today:
+            end = None
         level = levels.setdefault((code, version_id), _HeldLevel(code, version_id, ladder_id))
         history[person_id].append(_Assignment(level, start, end))
     held = {}

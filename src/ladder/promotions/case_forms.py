@@ -51,6 +51,8 @@ class CaseForm(forms.Form):
     )
     cycle = forms.ChoiceField(label="Review cycle", required=False)
 
+    OFF_CYCLE = "off"
+
     def __init__(
         self,
         *args,
@@ -78,10 +80,20 @@ class CaseForm(forms.Form):
                 "Required for a level the person is not ready for: say why promote anyway."
             )
         if cycles:
+            # Someone in a running cycle may still be promoted off-cycle, but only when chosen:
+            # the running cycle comes first and is the one chosen until then.
             self.cycles = {str(cycle.pk): cycle for cycle in cycles}
-            self.fields["cycle"].choices = [(pk, c.name) for pk, c in self.cycles.items()]
-            self.fields["cycle"].required = True
-            self.fields["cycle"].help_text = "The cycle's committee decides the case."
+            field = self.fields["cycle"]
+            field.choices = [
+                *((pk, c.name) for pk, c in self.cycles.items()),
+                (self.OFF_CYCLE, "Off-cycle (decided by an admin, effective on a date given then)"),
+            ]
+            field.initial = next(iter(self.cycles))
+            field.required = True
+            field.help_text = (
+                "A cycle's committee decides the case, effective on the cycle's date; an admin "
+                "decides an off-cycle case."
+            )
         else:
             del self.fields["cycle"]
         describe_fields(self)
@@ -90,7 +102,14 @@ class CaseForm(forms.Form):
         return self.levels[self.cleaned_data["to_level"]]
 
     def clean_cycle(self):
-        return self.cycles[self.cleaned_data["cycle"]]
+        return self.cycles.get(self.cleaned_data["cycle"])
+
+    def clean(self):
+        cleaned = super().clean()
+        if "cycle" in self.fields and "cycle" in cleaned:
+            # What case_open() is told: off-cycle, said in so many words, or the cycle chosen.
+            cleaned["off_cycle"] = cleaned["cycle"] is None
+        return cleaned
 
 
 class NoteForm(forms.Form):

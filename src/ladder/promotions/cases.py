@@ -21,7 +21,7 @@ from ladder.frameworks.models import Level
 from ladder.people.models import LevelAssignment, Person
 from ladder.people.permissions import person_of
 from ladder.people.services import person_set_level
-from ladder.people.validation import unsafe_character
+from ladder.people.validation import describe, unsafe_in_writing
 
 from . import permissions
 from .mails import queue_case_decided
@@ -55,9 +55,9 @@ def _check_texts(**texts: str) -> None:
     """
     errors = {}
     for field, text in texts.items():
-        char = unsafe_character(text.replace("\n", "").replace("\r", "").replace("\t", ""))
+        char = unsafe_in_writing(text)
         if char is not None:
-            errors[field] = f"This text contains U+{ord(char):04X}, a control character: remove it."
+            errors[field] = f"This text contains {describe(char)}, a control character: remove it."
     if errors:
         raise ValidationError(errors)
 
@@ -146,11 +146,14 @@ def case_open(
     recommendation: str,
     justification: str = "",
     cycle: ReviewCycle | None = None,
+    off_cycle: bool = False,
 ) -> PromotionCase:
     """Open a draft case for `person` to move to `to_level`, one of their next levels.
 
     `by` is a manager in the person's chain or an admin. Without `cycle`, the case belongs to
-    the running cycle the person is in, if any; otherwise it is an off-cycle promotion.
+    the running cycle the person is in, if any; otherwise it is an off-cycle promotion. With
+    `off_cycle`, it is an off-cycle promotion (an admin decides it) whatever cycle the person
+    is in.
     """
     if not permissions.may_open_case(by, person) or _is_self(by, person):
         raise ValidationError("Only a manager in the person's chain or an admin opens a case.")
@@ -161,10 +164,14 @@ def case_open(
     if standing.current is None:
         raise ValidationError(f"{person.name} has no level yet, so cannot be promoted.")
     target = _next_level(person, standing, to_level)
-    if cycle is None:
-        cycle = running_cycle_of(person)
-    else:
+    if off_cycle and cycle is not None:
+        raise ValidationError(
+            {"cycle": "A case is in a review cycle or off-cycle, not both: choose one."}
+        )
+    if cycle is not None:
         _check_cycle(person, cycle)
+    elif not off_cycle:
+        cycle = running_cycle_of(person)
     verdict = _verdict(person, standing, target, justification)
     try:
         # One open case per person is the database's constraint: it holds however many

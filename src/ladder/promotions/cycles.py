@@ -21,6 +21,7 @@ from ladder.people.validation import check_text
 
 from .mails import queue_cycle_opened
 from .models import CycleMember, ReviewCycle
+from .permissions import may_pick_target
 from .selectors import tasks_of
 
 Stage, Scope = ReviewCycle.Stage, ReviewCycle.Scope
@@ -371,6 +372,8 @@ def member_set_target(*, by_user, member: CycleMember, level: Level) -> CycleMem
         .get(pk=member.pk)
     )
     cycle, person = member.cycle, member.person
+    if not may_pick_target(by_user, person):
+        raise ValidationError("Only the person or a manager in their chain chooses the target.")
     if cycle.stage != Stage.OPEN:
         raise ValidationError(
             f"{cycle.name} is {cycle.get_stage_display().lower()}: targets change only while "

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import datetime
-
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import dateformat
 
+from ladder.assessments.readiness import format_date
 from ladder.notifications.models import OutgoingMail
 from ladder.notifications.services import mail_queue, mail_queue_many, outgoing_mail, site_link
 
@@ -16,9 +14,8 @@ from .models import CycleMember, PromotionCase, ReviewCycle
 Kind = OutgoingMail.Kind
 
 
-def day(date: datetime.date) -> str:
-    """A date as mail spells it: 14 March 2027."""
-    return dateformat.format(date, "j F Y")
+# A date as mail spells it, 14 March 2027: the readiness rule's own spelling.
+day = format_date
 
 
 def queue_cycle_opened(cycle: ReviewCycle, members: list[CycleMember]) -> int:

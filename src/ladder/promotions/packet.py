@@ -21,7 +21,7 @@ from ladder.assessments.models import (
     PlanProgress,
 )
 from ladder.assessments.readiness import Readiness, Reason, Verdict
-from ladder.assessments.selectors import Standing, plan_of, readiness_of, with_details
+from ladder.assessments.selectors import Standing, latest_shared, plan_of, readiness_of
 from ladder.frameworks.experience import months_between
 from ladder.frameworks.ladder_data import CRITERIA_SECTIONS
 from ladder.frameworks.models import Criterion
@@ -78,15 +78,6 @@ class HistoryRow:
         return Tenure(self.assignment, self.assignment.start, self.months).words
 
 
-def readiness_summary(readiness: Readiness) -> str:
-    """The verdict in a sentence for those who judge a case; the rule's own summary of "not
-    assessed" speaks to the person ("ask your manager")."""
-    if readiness.verdict == Verdict.NOT_ASSESSED:
-        code = readiness.target_code
-        return f"Not assessed against {code} yet: no manager assessment against {code} is shared."
-    return readiness.summary
-
-
 OPENING_VERDICTS = {
     Verdict.READY: "Ready",
     Verdict.NOT_YET: "Not yet ready",
@@ -98,7 +89,8 @@ OPENING_VERDICTS = {
 @dataclass(frozen=True)
 class Packet:
     case: PromotionCase
-    # The day the readiness is judged on: today for an open case, the decision's day after it.
+    # The day the readiness is judged on: today for an open case, the decision's day after it,
+    # from the assessments shared by the moment of the decision.
     as_of: datetime.date
     readiness: Readiness
     manager_assessment: Assessment | None
@@ -120,7 +112,8 @@ class Packet:
 
     @property
     def summary(self) -> str:
-        return readiness_summary(self.readiness)
+        # Those who read a packet judge the case: the verdict as a manager reads it.
+        return self.readiness.manager_summary
 
     @property
     def opening_verdict(self) -> str:
@@ -144,8 +137,10 @@ def packet_of(case: PromotionCase, today: datetime.date | None = None) -> Packet
     # Readiness for the case's level from the level it was opened at: after an approval the
     # person holds the new level, and the packet still shows what the decision was made on.
     standing = Standing(case.from_level, _since(history, case.from_level.code, as_of), [])
-    readiness, manager = readiness_of(person, standing, case.to_level, as_of)
-    own = _self_assessment(case, manager, as_of)
+    # A decided case keeps what the decision was made on: an assessment shared (or adjusted)
+    # since belongs to the next case, not to this one's record.
+    readiness, manager = readiness_of(person, standing, case.to_level, as_of, as_of=case.decided_at)
+    own = _self_assessment(case, manager)
     base = manager or own
     level = base.level if base else case.to_level
     expected = level.expected_ratings.by_dimension()
@@ -181,19 +176,20 @@ def _since(history: list[LevelAssignment], code: str, as_of: datetime.date) -> d
     return since
 
 
-def _self_assessment(
-    case: PromotionCase, manager: Assessment | None, as_of: datetime.date
-) -> Assessment | None:
+def _self_assessment(case: PromotionCase, manager: Assessment | None) -> Assessment | None:
     """The self-assessment the manager's rests on: the person's latest shared against the same
-    level before the manager's was submitted (without one, the latest shared by the day)."""
-    target = case.to_level
-    shared = Assessment.objects.for_person(case.person).shared().by_self()
-    shared = shared.filter(level__code=target.code, level__version__ladder=target.version.ladder_id)
-    if manager is not None:
-        shared = shared.filter(shared_at__lte=manager.submitted_at)
+    level by the time the manager submitted theirs (without one, by the decision, if made)."""
+    if manager is None:
+        moment = case.decided_at
     else:
-        shared = shared.filter(shared_at__date__lte=as_of)
-    return with_details(shared).latest_first().first()
+        # An adjustment is submitted when the committee adjusts it; what the person had shared
+        # by then the manager never saw. Its original's submission is the moment (one query per
+        # adjustment: a calibration makes one or two).
+        original = manager
+        while original.adjusts_id is not None:
+            original = original.adjusts
+        moment = original.submitted_at
+    return latest_shared(case.person, case.to_level, Assessment.Role.SELF, as_of=moment)
 
 
 def _sections(

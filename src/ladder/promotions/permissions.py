@@ -332,7 +332,9 @@ def get_assessment_for_adjusting(user, cycle_pk: int, pk: int) -> tuple[ReviewCy
         .filter(pk=pk, person__cycle_memberships__cycle=cycle)
         .first()
     )
-    if assessment is None:
+    me = person_of(user)
+    # A committee member in the cycle never adjusts what readiness says of themself.
+    if assessment is None or (me is not None and me.pk == assessment.person_id):
         raise Http404("No such assessment")
     return cycle, assessment
 

@@ -20,7 +20,7 @@ from ladder.people.permissions import get_signed_in_person
 from .. import cases, permissions
 from ..case_forms import CaseFilter, CaseForm, DecideForm, NoteForm
 from ..models import CycleMember, PromotionCase, ReviewCycle
-from ..packet import packet_of, readiness_summary
+from ..packet import packet_of
 
 CASES_PER_PAGE = 50
 GET_POST = ["GET", "HEAD", "POST"]
@@ -78,7 +78,7 @@ def _form_context(person, *, data=None, initial=None, with_cycles=True):
         data, initial=initial, levels=standing.next_levels, readiness=readiness, cycles=cycles
     )
     verdicts = [
-        (level, readiness[level.pk], readiness_summary(readiness[level.pk]))
+        (level, readiness[level.pk], readiness[level.pk].manager_summary)
         for level in standing.next_levels
     ]
     return form, {"standing": standing, "verdicts": verdicts}

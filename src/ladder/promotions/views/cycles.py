@@ -145,7 +145,11 @@ def cycle_detail(request, pk):
 def cycle_advance_view(request, pk):
     cycle = permissions.get_cycle_for_managing(request.user, pk)
     try:
-        cycle = cycle_advance(by=request.user, cycle=cycle, to_stage=request.POST.get("to"))
+        # The page always says which stage it asks for: a form without it moves nothing.
+        to_stage = request.POST.get("to", "")
+        if not to_stage:
+            raise ValidationError("Say which stage the cycle moves to: nothing changed.")
+        cycle = cycle_advance(by=request.user, cycle=cycle, to_stage=to_stage)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
