@@ -185,8 +185,10 @@ def calibrate(people: Iterable[PersonRatings], *, threshold: float) -> Calibrati
     org = _Tally()
     groups: dict[Hashable, _Tally] = {}
     for person in people:
-        org.add(person)
-        groups.setdefault(person.manager, _Tally()).add(person)
+        # Each person's offsets are worked out once, for the organisation and their manager.
+        counted = _counted(person)
+        org.add(counted)
+        groups.setdefault(person.manager, _Tally()).add(counted)
     org_offset = org.mean_offset()
     limit = Fraction(str(threshold))
     managers = []
@@ -211,6 +213,37 @@ def calibrate(people: Iterable[PersonRatings], *, threshold: float) -> Calibrati
     return Calibration(org=org.stats(), managers=tuple(managers), threshold=threshold)
 
 
+@dataclass(frozen=True)
+class _Counted:
+    """One assessed person's part of every sum."""
+
+    ready: int
+    offset_sum: int
+    rated: int
+    at_or_above: int
+    difference_sum: int
+    compared: int
+
+
+def _counted(person: PersonRatings) -> _Counted | None:
+    if person.manager_rated is None:
+        return None
+    found = list(offsets(person.expected, person.manager_rated).values())
+    compared = (
+        list(differences(person.self_rated, person.manager_rated).values())
+        if person.self_rated is not None
+        else []
+    )
+    return _Counted(
+        ready=int(bool(person.ready)),
+        offset_sum=sum(found),
+        rated=len(found),
+        at_or_above=sum(offset >= 0 for offset in found),
+        difference_sum=sum(compared),
+        compared=len(compared),
+    )
+
+
 class _Tally:
     """Running sums for one group; integers only, so the means are exact."""
 
@@ -219,20 +252,17 @@ class _Tally:
         self.offset_sum = self.rated = self.at_or_above = 0
         self.difference_sum = self.compared = 0
 
-    def add(self, person: PersonRatings) -> None:
+    def add(self, counted: _Counted | None) -> None:
         self.people += 1
-        if person.manager_rated is None:
+        if counted is None:
             return
         self.assessed += 1
-        self.ready += bool(person.ready)
-        for offset in offsets(person.expected, person.manager_rated).values():
-            self.offset_sum += offset
-            self.rated += 1
-            self.at_or_above += offset >= 0
-        if person.self_rated is not None:
-            for difference in differences(person.self_rated, person.manager_rated).values():
-                self.difference_sum += difference
-                self.compared += 1
+        self.ready += counted.ready
+        self.offset_sum += counted.offset_sum
+        self.rated += counted.rated
+        self.at_or_above += counted.at_or_above
+        self.difference_sum += counted.difference_sum
+        self.compared += counted.compared
 
     def mean_offset(self) -> Fraction | None:
         return Fraction(self.offset_sum, self.rated) if self.rated else None

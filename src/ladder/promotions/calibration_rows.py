@@ -515,6 +515,10 @@ def _levels_held(
         history[person_id].append(_Assignment(level, start, end))
     held = {}
     for person_id, assignments in history.items():
+        if len(assignments) == 1 and assignments[0].end is None:
+            # Most people have held one level since they joined: no history to count back over.
+            held[person_id] = (assignments[0].level, assignments[0].start)
+            continue
         tenure = level_tenure(assignments, today)
         if tenure is not None:
             held[person_id] = (tenure.assignment.level, tenure.since)
