@@ -112,14 +112,17 @@ def may_note_case(user, case: PromotionCase) -> bool:
     )
 
 
-def may_decide_case(user, case: PromotionCase) -> bool:
+def is_decider(user, case: PromotionCase) -> bool:
     """An admin, or a member of the case's cycle committee; never the person themself."""
-    if case.state != State.SUBMITTED:
-        return False
     me = person_of(user)
     if me is not None and me.pk == case.person_id:
         return False
     return is_admin(user) or is_committee(user, case.cycle)
+
+
+def may_decide_case(user, case: PromotionCase) -> bool:
+    """A decider, while the case waits for its decision."""
+    return case.state == State.SUBMITTED and is_decider(user, case)
 
 
 def visible_cases(user):
@@ -299,9 +302,7 @@ def get_case_for_deciding(user, pk: int) -> PromotionCase:
     """A case the user may decide in principle (its state is the service's to check, so a
     second approval gets a message, not a 404)."""
     case = _case(pk)
-    me = person_of(user)
-    allowed = is_admin(user) or is_committee(user, case.cycle)
-    if not allowed or (me is not None and me.pk == case.person_id):
+    if not is_decider(user, case):
         raise Http404("No such case")
     return case
 
@@ -309,13 +310,6 @@ def get_case_for_deciding(user, pk: int) -> PromotionCase:
 def get_person_for_case(user, pk: int) -> Person:
     person = get_visible_person(user, pk)
     if not may_open_case(user, person):
-        raise Http404("Not found")
-    return person
-
-
-def get_person_for_target(user, pk: int) -> Person:
-    person = get_visible_person(user, pk)
-    if not may_pick_target(user, person):
         raise Http404("Not found")
     return person
 
