@@ -119,12 +119,25 @@ def readiness_of(
     """Readiness for `target` on `today`, from the latest shared manager assessment (shared by
     `as_of`, if given)."""
     assessment = latest_shared(person, target, Assessment.Role.MANAGER, as_of=as_of)
-    target_data = version_ladder(target.version)
+    return judged(standing, target, assessment, today), assessment
+
+
+def judged(
+    standing: Standing,
+    target: Level,
+    assessment: Assessment | None,
+    today: datetime.date,
+    *,
+    ladder_of=version_ladder,
+) -> Readiness:
+    """The pure rule fed from stored rows: the one place that turns them into its inputs.
+    `ladder_of` reads a version's pure ladder (a caller judging many passes one that keeps
+    each version it has read)."""
+    target_data = ladder_of(target.version)
     current = None
     if standing.current is not None:
-        current_data = version_ladder(standing.current.version)
-        current = current_data.level(standing.current.code)
-    readiness = judge_readiness(
+        current = ladder_of(standing.current.version).level(standing.current.code)
+    return judge_readiness(
         target=target_data.level(target.code),
         current=current,
         rules=target_data.rules,
@@ -132,7 +145,6 @@ def readiness_of(
         level_since=standing.since,
         today=today,
     )
-    return readiness, assessment
 
 
 def standings_of(people: list[Person], today: datetime.date) -> dict[int, Standing]:
@@ -216,18 +228,8 @@ def readiness_of_every_next(
         standing = standings[person.pk]
         verdicts = []
         for target in standing.next_levels:
-            target_data = data_of(target.version)
-            current = data_of(standing.current.version).level(standing.current.code)
-            key = (person.pk, target.version.ladder_id, target.code)
-            assessment = latest.get(key)
-            readiness = judge_readiness(
-                target=target_data.level(target.code),
-                current=current,
-                rules=target_data.rules,
-                assessment=facts_of(assessment) if assessment else None,
-                level_since=standing.since,
-                today=today,
-            )
+            assessment = latest.get((person.pk, target.version.ladder_id, target.code))
+            readiness = judged(standing, target, assessment, today, ladder_of=data_of)
             day = timezone.localdate(assessment.shared_at) if assessment else None
             stale = day is not None and is_stale(day, today, settings.ASSESSMENT_STALE_MONTHS)
             verdicts.append(NextVerdict(target, readiness, assessment, day, stale))
