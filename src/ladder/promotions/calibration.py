@@ -180,15 +180,26 @@ def percent(share: float | None) -> str:
 def calibrate(people: Iterable[PersonRatings], *, threshold: float) -> Calibration:
     """The organisation's statistics and each manager's, with managers flagged whose mean offset
     differs from the organisation's by more than `threshold`."""
+    # Each person's offsets are worked out once, for the organisation and their manager.
+    parts = ((person.manager, counted(person)) for person in people)
+    return calibrate_counted(parts, threshold=threshold)
+
+
+def calibrate_counted(
+    people: Iterable[tuple[Hashable, Counted | None]], *, threshold: float
+) -> Calibration:
+    """`calibrate` of each person's manager and their part of the sums (`counted`), for a caller
+    that keeps those between readings."""
     if threshold < 0:
         raise ValueError(f"the calibration threshold must be 0 or more, not {threshold}")
     org = _Tally()
     groups: dict[Hashable, _Tally] = {}
-    for person in people:
-        # Each person's offsets are worked out once, for the organisation and their manager.
-        counted = _counted(person)
-        org.add(counted)
-        groups.setdefault(person.manager, _Tally()).add(counted)
+    for manager, part in people:
+        org.add(part)
+        group = groups.get(manager)
+        if group is None:
+            group = groups[manager] = _Tally()
+        group.add(part)
     org_offset = org.mean_offset()
     limit = Fraction(str(threshold))
     managers = []
@@ -214,7 +225,7 @@ def calibrate(people: Iterable[PersonRatings], *, threshold: float) -> Calibrati
 
 
 @dataclass(frozen=True)
-class _Counted:
+class Counted:
     """One assessed person's part of every sum."""
 
     ready: int
@@ -225,7 +236,8 @@ class _Counted:
     compared: int
 
 
-def _counted(person: PersonRatings) -> _Counted | None:
+def counted(person: PersonRatings) -> Counted | None:
+    """The person's part of every sum; None when they have no manager assessment."""
     if person.manager_rated is None:
         return None
     found = list(offsets(person.expected, person.manager_rated).values())
@@ -234,7 +246,7 @@ def _counted(person: PersonRatings) -> _Counted | None:
         if person.self_rated is not None
         else []
     )
-    return _Counted(
+    return Counted(
         ready=int(bool(person.ready)),
         offset_sum=sum(found),
         rated=len(found),
@@ -252,7 +264,7 @@ class _Tally:
         self.offset_sum = self.rated = self.at_or_above = 0
         self.difference_sum = self.compared = 0
 
-    def add(self, counted: _Counted | None) -> None:
+    def add(self, counted: Counted | None) -> None:
         self.people += 1
         if counted is None:
             return

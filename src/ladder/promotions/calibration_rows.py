@@ -13,8 +13,9 @@ model instances, and each person's readiness comes from the same rule the person
   reaches the calibration page as it reaches the person page;
 - a cycle of 10,000 people holds some 170,000 criterion ratings. A shared assessment never
   changes, nor does a ladder version, so what is read of them (bulk_facts.py, the ladders here)
-  and each verdict, keyed by everything the rule reads, are kept in the process: a page read
-  again re-reads only who holds which assessment and level, and judges only what changed.
+  is kept in the process, and so is each row, keyed by everything it is made of: a page read
+  again re-reads only who is in the cycle, which level and assessments each holds and their
+  case, and makes only the rows whose key changed.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import threading
 from collections import defaultdict
 from dataclasses import dataclass
 from enum import StrEnum
@@ -42,14 +44,14 @@ from ladder.assessments.models import Assessment
 from ladder.assessments.readiness import Verdict, format_date, judge_readiness
 from ladder.frameworks.ladder_data import Ladder as LadderData
 from ladder.frameworks.ladder_data import Level as LevelData
-from ladder.frameworks.models import LadderVersion
+from ladder.frameworks.models import LadderVersion, Level
 from ladder.frameworks.selectors import version_ladder
 from ladder.people.csv_rows import neutralised
 from ladder.people.models import LevelAssignment
 from ladder.people.tenure import level_tenure
 
 from . import calibration
-from .calibration import Flag, GroupStats, PersonRatings
+from .calibration import Counted, Flag, GroupStats, PersonRatings
 from .models import CycleMember, PromotionCase, ReviewCycle
 
 # The verdict filter's value for someone with no next level to be judged against.
@@ -121,9 +123,15 @@ class Row:
     self_assessment_id: int | None
     # What the statistics read of this person: the expected and the two assessments' ratings.
     ratings: PersonRatings
+    # The person's part of the statistics' sums (calibration.counted).
+    counted: Counted | None
     dimensions: tuple[str, ...]
     case_id: int | None
     case_state: str
+
+    @cached_property
+    def name_key(self) -> str:
+        return self.name.casefold()
 
     # Worked out on first use: only the sort by offset needs them of everyone.
     @cached_property
@@ -213,13 +221,31 @@ class CycleCalibration:
     def flagged(self) -> list[StatsLine]:
         return [line for line in self.managers if line.flag is not None]
 
+    @cached_property
+    def choices(self) -> FilterChoices:
+        """The managers, teams and levels the rows hold, as the filters offer them."""
+        managers = {row.manager_id: row.manager_name for row in self.rows if row.manager_id}
+        teams = {row.team_slug: row.team_name for row in self.rows if row.team_slug}
+        levels = {row.current_code: row.current_number for row in self.rows if row.current_code}
+        return FilterChoices(
+            managers=sorted(managers.items(), key=lambda item: item[1].casefold()),
+            teams=sorted(teams.items(), key=lambda item: item[1].casefold()),
+            levels=[(code, code) for code in sorted(levels, key=lambda c: (levels[c] or 0, c))],
+        )
+
+
+class FilterChoices(NamedTuple):
+    managers: list[tuple[int, str]]
+    teams: list[tuple[str, str]]
+    levels: list[tuple[str, str]]
+
 
 def calibration_of(
     cycle: ReviewCycle, *, today: datetime.date, threshold: float | None = None
 ) -> CycleCalibration:
-    """Everyone in the cycle with their verdict and ratings, and the statistics: five queries,
-    three more when some assessment was not read before in this process, and four for each
-    ladder version on its first use."""
+    """Everyone in the cycle by name, with their verdict and ratings, and the statistics: six
+    queries, three more when some assessment was not read before in this process, and one for
+    each ladder version on its first use."""
     if threshold is None:
         threshold = settings.CALIBRATION_THRESHOLD
     return _calibration_of(cycle, today, threshold)
@@ -228,7 +254,7 @@ def calibration_of(
 def _calibration_of(cycle: ReviewCycle, today: datetime.date, threshold: float) -> CycleCalibration:
     members = list(
         CycleMember.objects.filter(cycle=cycle)
-        .order_by("person__name", "person_id")
+        .order_by()
         .values_list(
             "pk",
             "person_id",
@@ -238,116 +264,51 @@ def _calibration_of(cycle: ReviewCycle, today: datetime.date, threshold: float) 
             "manager__name",
             "person__team__slug",
             "person__team__name",
-            "target__code",
-            "target__version_id",
-            "target__version__ladder_id",
+            "target_id",
         )
     )
-    held = _levels_held(cycle, today)
-    target_ladders = {cycle.ladder_id} | {m[10] for m in members if m[10] is not None}
+    levels = _level_names()
+    targets = {member[1]: levels[member[8]] for member in members if member[8] is not None}
+    held = _levels_held(cycle, today, levels)
+    target_ladders = {cycle.ladder_id} | {target.ladder_id for target in targets.values()}
     ladders = _Ladders(target_ladders | {level.ladder_id for level, _ in held.values()})
-    chosen = _latest_shared(cycle)
-    shared = Assessment.objects.filter(_against_targets(cycle))
-    ratings = ratings_of_shared(chosen.values(), among=shared)
-    facts = facts_of_shared(
-        [key for (_, role), key in chosen.items() if role == Assessment.Role.MANAGER],
-        among=shared.filter(role=Assessment.Role.MANAGER),
-        ladder_ids=target_ladders,
-    )
+    chosen = _latest_shared(cycle, targets, levels)
     cases = _cases(cycle)
-    dimensions = ladders.latest(cycle.ladder_id).dimensions
-    verdicts = _verdicts_of(today)
 
-    rows = []
-    for (
-        member_id,
-        person_id,
-        name,
-        email,
-        manager_id,
-        manager_name,
-        team_slug,
-        team_name,
-        target_code,
-        target_version,
-        target_ladder,
-    ) in members:
-        current, since = held.get(person_id, (None, None))
-        current_data = current_key = None
-        if current:
-            current_key, current_data = ladders.level(
-                current.ladder_id, current.version_id, current.code
-            )
-        target = None
-        if target_code:
-            target_key, target = ladders.level(target_ladder, target_version, target_code)
-        manager_key = chosen.get((person_id, Assessment.Role.MANAGER))
-        self_key = chosen.get((person_id, Assessment.Role.SELF))
-        # Someone with no next level has nothing to be assessed against.
-        manager_rated = ratings[manager_key[0]] if manager_key and target else None
-        self_rated = ratings[self_key[0]] if self_key and target else None
-        verdict, gaps, eligible_from = NO_TARGET, 0, None
-        if target is not None:
-            rules_key, latest = ladders.latest_keyed(target_ladder)
-            # Everything the rule reads, each part unchanging once written: the same key is
-            # the same verdict, in any request of the day.
-            key = (
-                manager_key if manager_rated is not None else None,
-                target_key,
-                rules_key,
-                current_key,
-                since,
-            )
-            judged = verdicts.get(key)
-            if judged is None:
-                readiness = judge_readiness(
-                    target=target,
-                    current=current_data,
-                    rules=latest.rules,
-                    assessment=facts[manager_key[0]] if manager_rated is not None else None,
-                    level_since=since,
-                    today=today,
-                )
-                judged = verdicts[key] = (
-                    readiness.verdict.value,
-                    len(readiness.gaps),
-                    readiness.eligible_from,
-                )
-            verdict, gaps, eligible_from = judged
-        expected = target.ratings if target else {}
-        person = PersonRatings(
-            manager=manager_id,
-            expected=expected,
-            manager_rated=manager_rated,
-            self_rated=self_rated,
-            ready=verdict == Verdict.READY,
+    # A row is made from these alone (and the day and the ladders, which name the memo): the
+    # same key is the same row, made once in the process.
+    name = (cycle.pk, today, ladders.signature)
+    memo = _memo_of(name)
+    keys, rows, missing = [], [], []
+    for member in members:
+        person_id = member[1]
+        key = (
+            member,
+            targets.get(person_id),
+            held.get(person_id),
+            chosen.get((person_id, Assessment.Role.MANAGER)),
+            chosen.get((person_id, Assessment.Role.SELF)),
+            cases.get(person_id),
         )
-        case_id, case_state = cases.get(person_id, (None, ""))
-        rows.append(
-            Row(
-                member_id=member_id,
-                person_id=person_id,
-                name=name,
-                email=email,
-                manager_id=manager_id,
-                manager_name=manager_name or "",
-                team_slug=team_slug or "",
-                team_name=team_name or "",
-                current_code=current.code if current else "",
-                current_number=current_data.number if current_data else None,
-                target_code=target_code or "",
-                verdict=verdict,
-                gaps=gaps,
-                eligible_from=eligible_from,
-                manager_assessment_id=manager_key[0] if manager_rated is not None else None,
-                self_assessment_id=self_key[0] if self_rated is not None else None,
-                ratings=person,
-                dimensions=dimensions,
-                case_id=case_id,
-                case_state=case_state,
-            )
-        )
-    stats = calibration.calibrate((row.ratings for row in rows), threshold=threshold)
+        keys.append(key)
+        row = memo.get(key)
+        rows.append(row)
+        if row is None:
+            missing.append(len(rows) - 1)
+    if missing:
+        made = _rows([keys[i] for i in missing], cycle, ladders, today, target_ladders)
+        for i, row in zip(missing, made, strict=True):
+            rows[i] = row
+        _remember(memo, keys, rows)
+    rows.sort(key=_by_name)
+    last = _LAST.get(name)
+    if last is not None and last.threshold == threshold and _same(last.rows, rows):
+        # Nobody's row changed since the last reading: nor did the statistics.
+        return last
+
+    stats = calibration.calibrate_counted(
+        ((row.manager_id, row.counted) for row in rows), threshold=threshold
+    )
     names = {row.manager_id: row.manager_name or "No manager" for row in rows}
     lines = [
         StatsLine(
@@ -371,13 +332,14 @@ def _calibration_of(cycle: ReviewCycle, today: datetime.date, threshold: float) 
             line.manager_id or 0,
         )
     )
-    return CycleCalibration(
+    result = _LAST[name] = CycleCalibration(
         rows=rows,
-        dimensions=dimensions,
+        dimensions=ladders.latest(cycle.ladder_id).dimensions,
         org=StatsLine("Organisation", None, stats.org),
         managers=lines,
         threshold=threshold,
     )
+    return result
 
 
 # -- filtering and sorting the rows ------------------------------------------------------------
@@ -412,7 +374,8 @@ def sorted_rows(rows: list[Row], sort: str) -> list[Row]:
         key = Sort(sort.removeprefix("-"))
     except ValueError:
         return list(rows)
-    by_name = sorted(rows, key=lambda row: (row.name.casefold(), row.person_id))
+    # Rows come by name from calibration_of: sorting them again costs one pass.
+    by_name = sorted(rows, key=_by_name)
     if key == Sort.NAME:
         return by_name[::-1] if descending else by_name
     value = {
@@ -464,12 +427,11 @@ def _number(value: int | None) -> str:
     return "" if value is None else str(value)
 
 
-# -- the queries -------------------------------------------------------------------------------
+# -- making the rows ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _HeldLevel:
-    """What `level_tenure` reads of an assignment's level, without loading the model."""
+class _LevelName(NamedTuple):
+    """A level as the rows name it: what `level_tenure` reads of a level, and where to find it."""
 
     code: str
     version_id: int
@@ -479,40 +441,208 @@ class _HeldLevel:
 class _Assignment(NamedTuple):
     """What `level_tenure` reads of an assignment."""
 
-    level: _HeldLevel
+    level: _LevelName
     start: datetime.date
     end: datetime.date | None
 
 
+# A member as the members' query gives them, their target, the level they hold and since when,
+# their chosen manager and self-assessments, and their case: everything a row is made of.
+_RowKey = tuple[
+    tuple,
+    _LevelName | None,
+    tuple[_LevelName, datetime.date] | None,
+    SharedKey | None,
+    SharedKey | None,
+    tuple[int, str] | None,
+]
+
+
+def _rows(
+    keys: list[_RowKey],
+    cycle: ReviewCycle,
+    ladders: _Ladders,
+    today: datetime.date,
+    target_ladders: set[int],
+) -> list[Row]:
+    """The rows of these keys: the ratings and facts of their assessments read in bulk (those not
+    read before in the process), each verdict by the rule the person page uses."""
+    shared = Assessment.objects.filter(_against_targets(cycle))
+    managers = [key[3] for key in keys if key[3] is not None]
+    ratings = ratings_of_shared(
+        managers + [key[4] for key in keys if key[4] is not None], among=shared
+    )
+    facts = facts_of_shared(
+        managers,
+        among=shared.filter(role=Assessment.Role.MANAGER),
+        ladder_ids=target_ladders,
+    )
+    dimensions = ladders.latest(cycle.ladder_id).dimensions
+    rows = []
+    for member, target_name, held, manager_key, self_key, case in keys:
+        (
+            member_id,
+            person_id,
+            name,
+            email,
+            manager_id,
+            manager_name,
+            team_slug,
+            team_name,
+            _,
+        ) = member
+        current, since = held or (None, None)
+        current_data = None
+        if current is not None:
+            current_data = ladders.level(current.ladder_id, current.version_id, current.code)
+        target = None
+        if target_name is not None:
+            target = ladders.level(target_name.ladder_id, target_name.version_id, target_name.code)
+        # Someone with no next level has nothing to be assessed against.
+        manager_rated = ratings[manager_key[0]] if manager_key and target else None
+        self_rated = ratings[self_key[0]] if self_key and target else None
+        verdict, gaps, eligible_from = NO_TARGET, 0, None
+        if target is not None:
+            readiness = judge_readiness(
+                target=target,
+                current=current_data,
+                rules=ladders.latest(target_name.ladder_id).rules,
+                assessment=facts[manager_key[0]] if manager_rated is not None else None,
+                level_since=since,
+                today=today,
+            )
+            verdict = readiness.verdict.value
+            gaps, eligible_from = len(readiness.gaps), readiness.eligible_from
+        person = PersonRatings(
+            manager=manager_id,
+            expected=target.ratings if target else {},
+            manager_rated=manager_rated,
+            self_rated=self_rated,
+            ready=verdict == Verdict.READY,
+        )
+        case_id, case_state = case or (None, "")
+        rows.append(
+            Row(
+                member_id=member_id,
+                person_id=person_id,
+                name=name,
+                email=email,
+                manager_id=manager_id,
+                manager_name=manager_name or "",
+                team_slug=team_slug or "",
+                team_name=team_name or "",
+                current_code=current.code if current else "",
+                current_number=current_data.number if current_data else None,
+                target_code=target_name.code if target_name else "",
+                verdict=verdict,
+                gaps=gaps,
+                eligible_from=eligible_from,
+                manager_assessment_id=manager_key[0] if manager_rated is not None else None,
+                self_assessment_id=self_key[0] if self_rated is not None else None,
+                ratings=person,
+                counted=calibration.counted(person),
+                dimensions=dimensions,
+                case_id=case_id,
+                case_state=case_state,
+            )
+        )
+    return rows
+
+
+def _by_name(row: Row) -> tuple[str, int]:
+    return row.name_key, row.person_id
+
+
+# The rows made in this process, by cycle, day and ladders (a new day or a new ladder version
+# starts afresh): a page read again makes only the rows whose key changed. A shared
+# assessment, a ladder version and a level's name never change, so a key names its row for
+# good; an id that comes back with other content (a restored database, a test's rolled-back
+# rows) comes with another creation time, content hash or name, and so another key.
+_MEMOS: dict[tuple, dict[_RowKey, Row]] = {}
+MAX_MEMOS = 8
+_memos_lock = threading.Lock()
+
+
+# And the last calibration of each, given again while its rows are the same rows.
+_LAST: dict[tuple, CycleCalibration] = {}
+
+
+def _memo_of(name: tuple) -> dict[_RowKey, Row]:
+    with _memos_lock:
+        memo = _MEMOS.pop(name, None)
+        if memo is None:
+            memo = {}
+        _MEMOS[name] = memo  # the most recently used last
+        while len(_MEMOS) > MAX_MEMOS:
+            oldest = next(iter(_MEMOS))
+            del _MEMOS[oldest]
+            _LAST.pop(oldest, None)
+        return memo
+
+
+def _same(before: list[Row], now: list[Row]) -> bool:
+    return len(before) == len(now) and all(a is b for a, b in zip(before, now, strict=True))
+
+
+def _remember(memo: dict[_RowKey, Row], keys: list[_RowKey], rows: list[Row]) -> None:
+    """Keep the new rows; once the rows of earlier readings outnumber this one's, only its."""
+    if len(memo) + len(keys) > 2 * len(keys) + 100:
+        memo.clear()
+    memo.update(zip(keys, rows, strict=True))
+
+
+# A ladder version never changes: each is read once in the process, keyed by its id and content
+# hash (a rolled-back or restored database may give an id to other content).
+_LADDERS: dict[tuple[int, str], LadderData] = {}
+
+
+def forget() -> None:
+    """Empty what the process keeps (the ladders, the rows, bulk_facts's assessments): for a
+    benchmark's first reading, never needed for correctness."""
+    _LADDERS.clear()
+    with _memos_lock:
+        _MEMOS.clear()
+        _LAST.clear()
+    bulk_facts.forget()
+
+
+# -- the queries -------------------------------------------------------------------------------
+
+
+def _level_names() -> dict[int, _LevelName]:
+    """Every level by id: one query, of a table that grows with the ladders, not the people."""
+    return {
+        pk: _LevelName(code, version_id, ladder_id)
+        for pk, code, version_id, ladder_id in Level.objects.order_by().values_list(
+            "pk", "code", "version_id", "version__ladder_id"
+        )
+    }
+
+
+def _people_of(cycle: ReviewCycle):
+    return CycleMember.objects.filter(cycle=cycle).values("person_id")
+
+
 def _levels_held(
-    cycle: ReviewCycle, today: datetime.date
-) -> dict[int, tuple[_HeldLevel, datetime.date]]:
+    cycle: ReviewCycle, today: datetime.date, levels: dict[int, _LevelName]
+) -> dict[int, tuple[_LevelName, datetime.date]]:
     """Each member's level in effect today and since when: one query.
 
     A promotion approved in this cycle is recorded from the decisions' date, which is usually
     still ahead: until then the page shows the level the person was calibrated at, not the one
     they were promoted to."""
     history: dict[int, list[_Assignment]] = defaultdict(list)
-    levels: dict[tuple, _HeldLevel] = {}
     rows = (
-        LevelAssignment.objects.filter(person__cycle_memberships__cycle=cycle)
+        LevelAssignment.objects.filter(person_id__in=_people_of(cycle))
         .order_by()
-        .values_list(
-            "person_id",
-            "level__code",
-            "level__version_id",
-            "level__version__ladder_id",
-            "start",
-            "end",
-        )
+        .values_list("person_id", "level_id", "start", "end")
     )
-    for person_id, code, version_id, ladder_id, start, end in rows:
+    for person_id, level_id, start, end in rows:
         if start > today:
             continue
         if end is not None and end > today:
             end = None
-        level = levels.setdefault((code, version_id), _HeldLevel(code, version_id, ladder_id))
-        history[person_id].append(_Assignment(level, start, end))
+        history[person_id].append(_Assignment(levels[level_id], start, end))
     held = {}
     for person_id, assignments in history.items():
         if len(assignments) == 1 and assignments[0].end is None:
@@ -523,33 +653,6 @@ def _levels_held(
         if tenure is not None:
             held[person_id] = (tenure.assignment.level, tenure.since)
     return held
-
-
-# A ladder version never changes: each is read once in the process, keyed by its id and content
-# hash (a rolled-back or restored database may give an id to other content).
-_LADDERS: dict[tuple[int, str], LadderData] = {}
-# The day's verdicts, by everything the rule reads (see calibration_of); the first page of a new
-# day drops the day before's.
-_VERDICTS: dict[datetime.date, dict[tuple, tuple[str, int, datetime.date | None]]] = {}
-MAX_VERDICTS = 200_000
-
-LevelKey = tuple[tuple[int, str], str]
-
-
-def forget() -> None:
-    """Empty what the process keeps (the ladders, the verdicts, bulk_facts's assessments): for
-    a benchmark's first reading, never needed for correctness."""
-    _LADDERS.clear()
-    _VERDICTS.clear()
-    bulk_facts.forget()
-
-
-def _verdicts_of(today: datetime.date) -> dict[tuple, tuple[str, int, datetime.date | None]]:
-    day = _VERDICTS.get(today)
-    if day is None or len(day) > MAX_VERDICTS:
-        _VERDICTS.clear()
-        day = _VERDICTS[today] = {}
-    return day
 
 
 class _Ladders:
@@ -566,35 +669,39 @@ class _Ladders:
         for version in versions.order_by("-number"):
             self._versions[version.pk] = version
             self._latest.setdefault(version.ladder_id, version.pk)
-        self._levels: dict[tuple[int, int, str], tuple[LevelKey, LevelData]] = {}
+        self._levels: dict[tuple[int, int, str], LevelData] = {}
 
-    def _of(self, version_id: int) -> tuple[tuple[int, str], LadderData]:
+    @property
+    def signature(self) -> tuple:
+        """The latest version of each ladder, by id and content: what every level is read in."""
+        return tuple(
+            sorted(
+                (ladder_id, pk, self._versions[pk].content_hash)
+                for ladder_id, pk in self._latest.items()
+            )
+        )
+
+    def _of(self, version_id: int) -> LadderData:
         version = self._versions[version_id]
         key = (version.pk, version.content_hash)
         data = _LADDERS.get(key)
         if data is None:
             # Read whole: `version_ladder` reads the version's own fields too.
             data = _LADDERS[key] = version_ladder(LadderVersion.objects.get(pk=version.pk))
-        return key, data
+        return data
 
     def latest(self, ladder_id: int) -> LadderData:
-        return self._of(self._latest[ladder_id])[1]
-
-    def latest_keyed(self, ladder_id: int) -> tuple[tuple[int, str], LadderData]:
         return self._of(self._latest[ladder_id])
 
-    def level(self, ladder_id: int, version_id: int, code: str) -> tuple[LevelKey, LevelData]:
-        """The level of that code in the latest version, else in the version given; with a key
-        naming the version it was read in."""
+    def level(self, ladder_id: int, version_id: int, code: str) -> LevelData:
+        """The level of that code in the latest version, else in the version given."""
         found = self._levels.get((ladder_id, version_id, code))
         if found is None:
-            key, data = self._of(self._latest[ladder_id])
             try:
-                level = data.level(code)
+                found = self.latest(ladder_id).level(code)
             except KeyError:
-                key, data = self._of(version_id)
-                level = data.level(code)
-            found = self._levels[(ladder_id, version_id, code)] = ((key, code), level)
+                found = self._of(version_id).level(code)
+            self._levels[(ladder_id, version_id, code)] = found
         return found
 
 
@@ -612,17 +719,29 @@ def _against_targets(cycle: ReviewCycle, prefix: str = ""):
     )
 
 
-def _latest_shared(cycle: ReviewCycle) -> dict[tuple[int, str], SharedKey]:
-    """The latest shared manager and self-assessment of each member against their target, by
-    (person, role): readiness's order (`latest_first`), so an adjustment, shared last, wins."""
-    latest: dict[tuple[int, str], SharedKey] = {}
+def _latest_shared(
+    cycle: ReviewCycle, targets: dict[int, _LevelName], levels: dict[int, _LevelName]
+) -> dict[tuple[int, str], SharedKey]:
+    """The latest shared manager and self-assessment of each member against their target (its
+    code, in its ladder), by (person, role): readiness's order (`latest_first`), so an
+    adjustment, shared last, wins. One query, with no join: the target is matched here."""
+    wanted = {(target.code, target.ladder_id) for target in targets.values()}
+    level_ids = [pk for pk, level in levels.items() if (level.code, level.ladder_id) in wanted]
     rows = (
-        Assessment.objects.filter(_against_targets(cycle))
+        Assessment.objects.filter(
+            person_id__in=_people_of(cycle),
+            state=Assessment.State.SHARED,
+            level_id__in=level_ids,
+        )
         .latest_first()
-        .values_list("person_id", "role", "pk", *shared_key_fields())
+        .values_list("person_id", "role", "level_id", "pk", *shared_key_fields())
     )
-    for person_id, role, *key in rows:
-        if (person_id, role) not in latest:
+    latest: dict[tuple[int, str], SharedKey] = {}
+    for person_id, role, level_id, *key in rows:
+        if (person_id, role) in latest:
+            continue
+        level, target = levels[level_id], targets.get(person_id)
+        if target is not None and (level.code, level.ladder_id) == (target.code, target.ladder_id):
             latest[(person_id, role)] = tuple(key)
     return latest
 

@@ -6,6 +6,7 @@ import datetime
 from collections import Counter
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import NamedTuple
 
 from django.db.models import Count, Q
 
@@ -27,20 +28,22 @@ class Progress(StrEnum):
 
     @property
     def is_done(self) -> bool:
-        return self in (Progress.SUBMITTED, Progress.SHARED)
+        return self in _DONE
 
 
-@dataclass(frozen=True)
-class AssessmentRef:
+_DONE = frozenset({Progress.SUBMITTED, Progress.SHARED})
+# Each state's Progress by its value, looked up rather than made for each of 10,000 tasks.
+_PROGRESS = {progress.value: progress for progress in Progress}
+
+
+class AssessmentRef(NamedTuple):
     """What a task needs of an assessment: no criteria, no ratings."""
 
     pk: int
     state: str
-    created_at: datetime.datetime
 
 
-@dataclass(frozen=True)
-class Task:
+class Task(NamedTuple):
     """A person's task in a cycle: a self-assessment and a manager assessment against the
     target, each the latest begun since the cycle opened (until it closed)."""
 
@@ -57,10 +60,10 @@ class Task:
         return _progress(self.manager_assessment)
 
     def self_overdue(self, today: datetime.date) -> bool:
-        return not self.self_progress.is_done and today > self.member.cycle.self_due
+        return overdue(self.self_progress, today, self.member.cycle.self_due)
 
     def manager_overdue(self, today: datetime.date) -> bool:
-        return not self.manager_progress.is_done and today > self.member.cycle.manager_due
+        return overdue(self.manager_progress, today, self.member.cycle.manager_due)
 
     def is_overdue(self, today: datetime.date) -> bool:
         return self.self_overdue(today) or self.manager_overdue(today)
@@ -71,8 +74,13 @@ class Task:
         return self.manager_progress.is_done
 
 
+def overdue(progress: Progress, today: datetime.date, due: datetime.date) -> bool:
+    """Not done, and the due date has passed."""
+    return today > due and progress not in _DONE
+
+
 def _progress(ref: AssessmentRef | None) -> Progress:
-    return Progress.NOT_STARTED if ref is None else Progress(ref.state)
+    return Progress.NOT_STARTED if ref is None else _PROGRESS[ref.state]
 
 
 def tasks_of(cycle: ReviewCycle, members: list[CycleMember], *, people=None) -> dict[int, Task]:
@@ -92,11 +100,11 @@ def tasks_of(cycle: ReviewCycle, members: list[CycleMember], *, people=None) -> 
         assessments = assessments.filter(created_at__lte=cycle.closed_at)
     latest: dict[tuple[int, str, str], AssessmentRef] = {}
     rows = assessments.order_by("created_at", "pk").values_list(
-        "pk", "person_id", "role", "level__code", "state", "created_at"
+        "pk", "person_id", "role", "level__code", "state"
     )
-    for pk, person_id, role, code, state, created_at in rows:
+    for pk, person_id, role, code, state in rows:
         # Later rows replace earlier ones: the latest begun is the one that counts.
-        latest[(person_id, role, code)] = AssessmentRef(pk, state, created_at)
+        latest[(person_id, role, code)] = AssessmentRef(pk, state)
     tasks = {}
     for member in members:
         member.cycle = cycle
@@ -135,8 +143,7 @@ def open_tasks_of(person: Person) -> list[Task]:
 # -- a cycle's progress: plain values, counted in memory ----------------------------------------
 
 
-@dataclass(frozen=True)
-class PersonRef:
+class PersonRef(NamedTuple):
     """A person as progress shows them."""
 
     pk: int
@@ -145,13 +152,12 @@ class PersonRef:
     team_name: str = ""
 
 
-@dataclass(frozen=True)
-class LevelRef:
+class LevelRef(NamedTuple):
     code: str
     title: str
 
 
-@dataclass
+@dataclass(slots=True)
 class MemberRef:
     """A cycle member as the progress page and its CSV read it: plain values from one query.
 
@@ -222,8 +228,7 @@ class Tally:
         self.manager_assessments.add(manager_progress, n)
 
 
-@dataclass(frozen=True)
-class TaskProgress:
+class TaskProgress(NamedTuple):
     """A task's states and lateness on one day, worked out once for the counts, the overdue
     list and the CSV."""
 
@@ -265,37 +270,34 @@ def cycle_progress(cycle: ReviewCycle, members, today: datetime.date) -> CyclePr
     refs = member_refs(members)
     by_member = tasks_of(cycle, refs, people=members.values("person_id"))
     tasks = []
+    # Tasks alike are counted together: a few hundred groups, not ten thousand additions.
+    groups: Counter = Counter()
+    managers_by_pk: dict[int | None, PersonRef | None] = {}
     for ref in refs:
         task = by_member[ref.pk]
+        self_progress, manager_progress = task.self_progress, task.manager_progress
+        self_overdue = overdue(self_progress, today, cycle.self_due)
+        manager_overdue = overdue(manager_progress, today, cycle.manager_due)
         tasks.append(
-            TaskProgress(
-                task=task,
-                self_progress=task.self_progress,
-                manager_progress=task.manager_progress,
-                self_overdue=task.self_overdue(today),
-                manager_overdue=task.manager_overdue(today),
-            )
+            TaskProgress(task, self_progress, manager_progress, self_overdue, manager_overdue)
         )
-    # Tasks alike are counted together: a few hundred groups, not ten thousand additions.
-    groups = Counter(
-        (row.member.manager, row.self_progress, row.manager_progress, row.is_overdue)
-        for row in tasks
-    )
+        manager = ref.manager.pk if ref.manager else None
+        managers_by_pk[manager] = ref.manager
+        groups[(manager, self_progress, manager_progress, self_overdue or manager_overdue)] += 1
     total = Tally()
     rows: dict[int | None, ManagerProgress] = {}
-    for (manager, self_progress, manager_progress, overdue), n in groups.items():
-        total.add(self_progress, manager_progress, overdue, n)
-        key = manager.pk if manager else None
+    for (key, self_progress, manager_progress, late), n in groups.items():
+        total.add(self_progress, manager_progress, late, n)
         if key not in rows:
-            rows[key] = ManagerProgress(manager, Tally())
-        rows[key].tally.add(self_progress, manager_progress, overdue, n)
+            rows[key] = ManagerProgress(managers_by_pk[key], Tally())
+        rows[key].tally.add(self_progress, manager_progress, late, n)
     # Managers by name; people who had no manager last.
     managers = sorted(
         rows.values(),
         key=lambda row: (row.manager is None, row.manager.name if row.manager else ""),
     )
-    overdue = [row for row in tasks if row.is_overdue]
-    return CycleProgress(total=total, managers=managers, overdue=overdue, tasks=tasks)
+    late_tasks = [row for row in tasks if row.is_overdue]
+    return CycleProgress(total=total, managers=managers, overdue=late_tasks, tasks=tasks)
 
 
 def member_counts(cycle: ReviewCycle, *, within: Person | None = None) -> dict[str, int]:

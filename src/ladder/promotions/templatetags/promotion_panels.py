@@ -21,7 +21,7 @@ from ladder.people.permissions import person_of
 
 from .. import permissions
 from ..models import PromotionCase
-from ..selectors import AssessmentRef, Progress, Task, open_tasks_of
+from ..selectors import AssessmentRef, Progress, Task, open_tasks_of, overdue
 
 register = template.Library()
 Role = Assessment.Role
@@ -121,7 +121,7 @@ def _part(user, person, standing: Standing, task: Task, role, visible, today, du
         role=role,
         progress=progress,
         due=due,
-        overdue=not progress.is_done and today > due,
+        overdue=overdue(progress, today, due),
         assessment_pk=ref.pk if ref is not None and ref.pk in visible else None,
         start_level=start_level,
     )

@@ -15,6 +15,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_safe
 
+from ladder import collector
 from ladder.assessments.adjustments import assessment_adjust
 from ladder.assessments.models import Status
 from ladder.frameworks.ladder_data import CRITERIA_SECTIONS
@@ -22,6 +23,7 @@ from ladder.frameworks.ladder_data import CRITERIA_SECTIONS
 from .. import permissions
 from ..calibration_rows import (
     VERDICT_LABELS,
+    CycleCalibration,
     Sort,
     calibration_csv,
     calibration_of,
@@ -51,23 +53,12 @@ class CalibrationFilter(forms.Form):
     level = forms.ChoiceField(required=False)
     verdict = forms.ChoiceField(required=False)
 
-    def __init__(self, *args, rows, **kwargs):
+    def __init__(self, *args, result: CycleCalibration, **kwargs):
         super().__init__(*args, **kwargs)
-        managers = {row.manager_id: row.manager_name for row in rows if row.manager_id}
-        teams = {row.team_slug: row.team_name for row in rows if row.team_slug}
-        levels = {row.current_code: row.current_number for row in rows if row.current_code}
-        self.fields["manager"].choices = [
-            ("", "All managers"),
-            *sorted(managers.items(), key=lambda item: item[1].casefold()),
-        ]
-        self.fields["team"].choices = [
-            ("", "All teams"),
-            *sorted(teams.items(), key=lambda item: item[1].casefold()),
-        ]
-        self.fields["level"].choices = [
-            ("", "All levels"),
-            *[(code, code) for code in sorted(levels, key=lambda c: (levels[c] or 0, c))],
-        ]
+        choices = result.choices
+        self.fields["manager"].choices = [("", "All managers"), *choices.managers]
+        self.fields["team"].choices = [("", "All teams"), *choices.teams]
+        self.fields["level"].choices = [("", "All levels"), *choices.levels]
         self.fields["verdict"].choices = [("", "All verdicts"), *VERDICT_LABELS.items()]
 
     def selects(self) -> list[dict]:
@@ -110,10 +101,11 @@ def _options(choices, chosen: str) -> str:
 
 @login_required
 @require_safe
+@collector.paused()
 def calibration_page(request, pk):
     cycle = permissions.get_cycle_for_calibration(request.user, pk)
     result = calibration_of(cycle, today=timezone.localdate())
-    form = CalibrationFilter(request.GET, rows=result.rows)
+    form = CalibrationFilter(request.GET, result=result)
     sort = _sort(request)
     rows = sorted_rows(filtered(result.rows, **form.choices()), sort)
     if request.GET.get("format") == "csv":

@@ -17,6 +17,7 @@ from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from ladder import collector
 from ladder.people.csv_rows import neutralised
 
 from .. import permissions
@@ -182,6 +183,7 @@ def cycle_add_person_view(request, pk):
 
 @login_required
 @require_safe
+@collector.paused()
 def progress(request, pk):
     cycle = permissions.get_visible_cycle(request.user, pk)
     within = permissions.get_cycle_scope(request.user, cycle)
