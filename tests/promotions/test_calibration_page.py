@@ -13,8 +13,9 @@ from django.utils import timezone
 from ladder.assessments.bulk_facts import facts_of_shared, shared_key_fields
 from ladder.assessments.models import Assessment, CriterionAssessment, DimensionRating
 from ladder.assessments.selectors import facts_of, readiness_of, standing_of
-from ladder.people.models import LevelAssignment, Person
+from ladder.people.models import LevelAssignment, Person, Team
 from ladder.people.tree import rebuild_paths
+from ladder.promotions.calibration_rows import calibration_of
 from ladder.promotions.models import CycleMember, PromotionCase, ReviewCycle
 from tests.conftest import make_person
 
@@ -568,3 +569,131 @@ def test_facts_read_in_bulk_are_those_the_rule_reads_of_each_assessment(
     )
 
     assert facts == {assessment.pk: facts_of(assessment) for assessment in managers}
+
+
+def _rename_team(org, cycle):
+    Team.objects.filter(slug="core").update(name="Core Platform")
+
+
+# Each input a row is made of, changed after a reading: (the change, what the next reading of
+# Eve's row must show).
+CHANGES = {
+    "her name": (
+        lambda org, cycle: Person.objects.filter(pk=org.engineer.pk).update(name="Eve Renamed"),
+        lambda row: row.name == "Eve Renamed",
+    ),
+    "her email": (
+        lambda org, cycle: Person.objects.filter(pk=org.engineer.pk).update(email="e@example.com"),
+        lambda row: row.email == "e@example.com",
+    ),
+    "her team's name": (_rename_team, lambda row: row.team_name == "Core Platform"),
+    "her manager's name": (
+        lambda org, cycle: Person.objects.filter(pk=org.manager.pk).update(name="Mia Renamed"),
+        lambda row: row.manager_name == "Mia Renamed",
+    ),
+    "her target": (
+        lambda org, cycle: CycleMember.objects.filter(cycle=cycle, person=org.engineer).update(
+            target=org.levels["SR1"]
+        ),
+        lambda row: (row.target_code, row.verdict) == ("SR1", "not_assessed"),
+    ),
+    "her level's start": (
+        lambda org, cycle: LevelAssignment.objects.filter(person=org.engineer).update(
+            start=timezone.localdate() - datetime.timedelta(days=40)
+        ),
+        lambda row: row.verdict == "eligible_from",
+    ),
+    "a newer shared assessment": (
+        lambda org, cycle: shared(
+            org.engineer,
+            org.levels["MD2"],
+            "manager",
+            author=org.manager,
+            status="not_yet",
+            days_ago=0,
+        ),
+        lambda row: row.verdict == "not_yet",
+    ),
+    "a newer self-assessment": (
+        lambda org, cycle: shared(
+            org.engineer, org.levels["MD2"], "self", {"Team Contributor": 1}, days_ago=0
+        ),
+        lambda row: {c.dimension: c.self_rating for c in row.cells}["Team Contributor"] == 1,
+    ),
+    "a case opened": (
+        lambda org, cycle: PromotionCase.objects.create(
+            person=org.engineer,
+            cycle=cycle,
+            from_level=org.levels["MD1"],
+            to_level=org.levels["MD2"],
+            recommendation="Ready.",
+        ),
+        lambda row: row.case_label == "Draft",
+    ),
+}
+
+
+@pytest.mark.parametrize("change", CHANGES)
+def test_a_row_is_made_again_when_anything_it_is_made_of_changes_and_only_then(
+    client, org, assessed, change
+):
+    make_change, shows = CHANGES[change]
+    client.force_login(org.admin.user)
+    url = URL.format(assessed.pk)
+    before = {row.person_id: row for row in client.get(url).context["result"].rows}
+
+    make_change(org, assessed)
+    result = client.get(url).context["result"]
+
+    now = {row.person_id: row for row in result.rows}
+    assert shows(now[org.engineer.pk])
+    # Only the rows made of what changed are made again (Pat shares Eve's team and manager).
+    touched = {org.engineer.pk} | (
+        {org.peer.pk} if change in ("her team's name", "her manager's name") else set()
+    )
+    assert {pk for pk in now if now[pk] is not before[pk]} == touched
+    verdicts_as_the_person_page_gives_them(result.rows, org)
+
+
+def test_statistics_are_worked_out_again_only_when_a_row_changed(client, org, assessed):
+    client.force_login(org.admin.user)
+    url = URL.format(assessed.pk)
+    first = client.get(url).context["result"]
+    assert client.get(url).context["result"] is first
+
+    Assessment.objects.filter(person=org.outsider).delete()
+    after = client.get(url).context["result"]
+
+    assert after is not first
+    assert (first.org.stats.assessed, after.org.stats.assessed) == (3, 2)
+    # The threshold is part of what the statistics are worked out with.
+    today = timezone.localdate()
+    strict = calibration_of(assessed, today=today, threshold=0.0)
+    assert strict is not after and strict.threshold == 0.0
+
+
+def test_a_new_day_judges_everyone_on_that_day(org, assessed):
+    # Eve has been in MD1 for 10 of the 12 months MD2 asks.
+    start = timezone.localdate() - datetime.timedelta(days=305)
+    LevelAssignment.objects.filter(person=org.engineer).update(start=start)
+    today = timezone.localdate()
+
+    now = calibration_of(assessed, today=today)
+    later = calibration_of(assessed, today=today + datetime.timedelta(days=400))
+
+    def eve(result):
+        return next(row for row in result.rows if row.person_id == org.engineer.pk)
+
+    assert (eve(now).verdict, eve(later).verdict) == ("eligible_from", "ready")
+
+
+def test_a_member_who_leaves_the_cycle_leaves_the_rows(client, org, assessed):
+    client.force_login(org.admin.user)
+    url = URL.format(assessed.pk)
+    client.get(url)
+    CycleMember.objects.filter(cycle=assessed, person=org.peer).delete()
+
+    result = client.get(url).context["result"]
+
+    assert [row.name for row in result.rows] == ["Eve Engineer", "Olga Outside"]
+    assert result.org.stats.people == 2
