@@ -19,8 +19,10 @@ again once the organisation has grown to 10,000, it times in one run on one mach
 - each page, as an admin asks for it through Django's test client (middleware, view, template:
   the server's time, without the network), the median of a few requests after one to warm up;
 - the first request, after emptying what the process keeps between requests (the calibration
-  page keeps the ladders, the shared assessments it read and the day's verdicts): its queries
+  page keeps the ladders, the shared assessments it read and the rows it made): its queries
   are the ones counted, and its time is printed beside the median (not held to the goal);
+- one request after a change, a manager sharing a new assessment of one report, the common
+  change while a committee calibrates (printed, not held to the goal);
 
 and prints each with its query count and its ratio to the yardstick. On PostgreSQL the tables
 are analyzed after each build, as autovacuum would. Exits 1 when a query count grows or a page
