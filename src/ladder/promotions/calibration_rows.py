@@ -278,6 +278,11 @@ def _calibration_of(cycle: ReviewCycle, today: datetime.date, threshold: float) 
     # A row is made from these alone (and the day and the ladders, which name the memo): the
     # same key is the same row, made once in the process.
     name = (cycle.pk, today, ladders.signature)
+    inputs = (members, targets, held, chosen, cases)
+    last = _LAST.get(name)
+    if last is not None and last.result.threshold == threshold and last.inputs == inputs:
+        # Nothing read has changed since the last reading: neither has anything worked out.
+        return last.result
     memo = _memo_of(name)
     keys, rows, missing = [], [], []
     for member in members:
@@ -301,10 +306,10 @@ def _calibration_of(cycle: ReviewCycle, today: datetime.date, threshold: float) 
             rows[i] = row
         _remember(memo, keys, rows)
     rows.sort(key=_by_name)
-    last = _LAST.get(name)
-    if last is not None and last.threshold == threshold and _same(last.rows, rows):
-        # Nobody's row changed since the last reading: nor did the statistics.
-        return last
+    if last is not None and last.result.threshold == threshold and _same(last.result.rows, rows):
+        # Nobody's row changed (what changed is the order read in): nor did the statistics.
+        _LAST[name] = _Last(inputs, last.result)
+        return last.result
 
     stats = calibration.calibrate_counted(
         ((row.manager_id, row.counted) for row in rows), threshold=threshold
@@ -332,13 +337,14 @@ def _calibration_of(cycle: ReviewCycle, today: datetime.date, threshold: float) 
             line.manager_id or 0,
         )
     )
-    result = _LAST[name] = CycleCalibration(
+    result = CycleCalibration(
         rows=rows,
         dimensions=ladders.latest(cycle.ladder_id).dimensions,
         org=StatsLine("Organisation", None, stats.org),
         managers=lines,
         threshold=threshold,
     )
+    _LAST[name] = _Last(inputs, result)
     return result
 
 
@@ -563,8 +569,15 @@ MAX_MEMOS = 8
 _memos_lock = threading.Lock()
 
 
-# And the last calibration of each, given again while its rows are the same rows.
-_LAST: dict[tuple, CycleCalibration] = {}
+class _Last(NamedTuple):
+    """A cycle's last calibration and everything read to make it."""
+
+    inputs: tuple
+    result: CycleCalibration
+
+
+# And the last calibration of each, given again while what is read, or its rows, are the same.
+_LAST: dict[tuple, _Last] = {}
 
 
 def _memo_of(name: tuple) -> dict[_RowKey, Row]:
@@ -631,25 +644,29 @@ def _levels_held(
     A promotion approved in this cycle is recorded from the decisions' date, which is usually
     still ahead: until then the page shows the level the person was calibrated at, not the one
     they were promoted to."""
-    history: dict[int, list[_Assignment]] = defaultdict(list)
+    history: dict[int, list[tuple]] = defaultdict(list)
     rows = (
-        LevelAssignment.objects.filter(person_id__in=_people_of(cycle))
+        LevelAssignment.objects.filter(person_id__in=_people_of(cycle), start__lte=today)
         .order_by()
         .values_list("person_id", "level_id", "start", "end")
     )
-    for person_id, level_id, start, end in rows:
-        if start > today:
-            continue
-        if end is not None and end > today:
-            end = None
-        history[person_id].append(_Assignment(levels[level_id], start, end))
+    for row in rows:
+        history[row[0]].append(row)
     held = {}
     for person_id, assignments in history.items():
-        if len(assignments) == 1 and assignments[0].end is None:
+        if len(assignments) == 1 and assignments[0][3] is None:
             # Most people have held one level since they joined: no history to count back over.
-            held[person_id] = (assignments[0].level, assignments[0].start)
+            _, level_id, start, _ = assignments[0]
+            held[person_id] = (levels[level_id], start)
             continue
-        tenure = level_tenure(assignments, today)
+        tenure = level_tenure(
+            [
+                # An assignment that ends after today is the one in effect today.
+                _Assignment(levels[level_id], start, None if end and end > today else end)
+                for _, level_id, start, end in assignments
+            ],
+            today,
+        )
         if tenure is not None:
             held[person_id] = (tenure.assignment.level, tenure.since)
     return held
@@ -726,23 +743,27 @@ def _latest_shared(
     code, in its ladder), by (person, role): readiness's order (`latest_first`), so an
     adjustment, shared last, wins. One query, with no join: the target is matched here."""
     wanted = {(target.code, target.ladder_id) for target in targets.values()}
-    level_ids = [pk for pk, level in levels.items() if (level.code, level.ladder_id) in wanted]
+    # Each level a target may be, by id: its code in its ladder, as the person's target has it.
+    named = {
+        pk: (level.code, level.ladder_id)
+        for pk, level in levels.items()
+        if (level.code, level.ladder_id) in wanted
+    }
+    aims = {person_id: (target.code, target.ladder_id) for person_id, target in targets.items()}
     rows = (
         Assessment.objects.filter(
             person_id__in=_people_of(cycle),
             state=Assessment.State.SHARED,
-            level_id__in=level_ids,
+            level_id__in=list(named),
         )
         .latest_first()
         .values_list("person_id", "role", "level_id", "pk", *shared_key_fields())
     )
     latest: dict[tuple[int, str], SharedKey] = {}
-    for person_id, role, level_id, *key in rows:
-        if (person_id, role) in latest:
-            continue
-        level, target = levels[level_id], targets.get(person_id)
-        if target is not None and (level.code, level.ladder_id) == (target.code, target.ladder_id):
-            latest[(person_id, role)] = tuple(key)
+    for person_id, role, level_id, pk, created in rows:
+        mine = (person_id, role)
+        if mine not in latest and named[level_id] == aims.get(person_id):
+            latest[mine] = (pk, created)
     return latest
 
 

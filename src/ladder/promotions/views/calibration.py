@@ -43,35 +43,59 @@ SORT_LABELS = {
 
 
 FILTERS = ("manager", "team", "level", "verdict")
+VERDICTS = list(VERDICT_LABELS.items())
 
 
 class CalibrationFilter(forms.Form):
-    """Which people the table shows, and in what order; the choices are those the cycle has."""
+    """Which people the table shows, and in what order; the choices are those the cycle has.
 
-    manager = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
-    team = forms.ChoiceField(required=False)
-    level = forms.ChoiceField(required=False)
-    verdict = forms.ChoiceField(required=False)
+    A cycle of 10,000 people has some 1,250 managers and as many teams: a value is checked
+    against the cycle's own (a set), and each select's options are drawn once for a reading of
+    the cycle (see `_options`), not handed to a ChoiceField that would copy them on every
+    request."""
+
+    manager = forms.IntegerField(required=False)
+    team = forms.CharField(required=False)
+    level = forms.CharField(required=False)
+    verdict = forms.ChoiceField(required=False, choices=[("", ""), *VERDICT_LABELS.items()])
 
     def __init__(self, *args, result: CycleCalibration, **kwargs):
         super().__init__(*args, **kwargs)
         choices = result.choices
-        self.fields["manager"].choices = [("", "All managers"), *choices.managers]
-        self.fields["team"].choices = [("", "All teams"), *choices.teams]
-        self.fields["level"].choices = [("", "All levels"), *choices.levels]
-        self.fields["verdict"].choices = [("", "All verdicts"), *VERDICT_LABELS.items()]
+        # Each filter's label for "any", and its choices (kept with the calibration).
+        self.offered = {
+            "manager": ("All managers", choices.managers),
+            "team": ("All teams", choices.teams),
+            "level": ("All levels", choices.levels),
+            "verdict": ("All verdicts", VERDICTS),
+        }
+        self.known = {
+            name: {value for value, _ in offered} for name, (_, offered) in self.offered.items()
+        }
+
+    def _offered(self, name: str):
+        value = self.cleaned_data.get(name)
+        return value if value in self.known[name] else None
+
+    def clean_manager(self):
+        return self._offered("manager")
+
+    def clean_team(self):
+        return self._offered("team")
+
+    def clean_level(self):
+        return self._offered("level")
 
     def selects(self) -> list[dict]:
-        """Each filter as the page draws it, its options already HTML: a cycle of 10,000 people
-        has some 1,250 managers and as many teams, whose options a template loop draws in some
-        60 ms and one join here in a tenth of that."""
+        """Each filter as the page draws it, its options already HTML (a template loop draws
+        2,500 options in some 60 ms, a join here in a tenth of that)."""
         self.is_valid()
         chosen = {name: str(self.cleaned_data.get(name) or "") for name in FILTERS}
         return [
             {
                 "name": name,
                 "label": self.fields[name].label or name.capitalize(),
-                "options": _options(self.fields[name].choices, chosen[name]),
+                "options": _options(*self.offered[name], chosen[name]),
             }
             for name in FILTERS
         ]
@@ -88,15 +112,35 @@ class CalibrationFilter(forms.Form):
         }
 
 
-def _options(choices, chosen: str) -> str:
-    """The options of a select, each value and label escaped."""
+def _options(anyone: str, choices: list[tuple], chosen: str) -> str:
+    """The options of a select, "any" first, each value and label escaped; the chosen one
+    selected."""
     return mark_safe(
-        "".join(
-            f'<option value="{escape(value)}"{" selected" if str(value) == chosen else ""}>'
-            f"{escape(label)}</option>"
-            for value, label in choices
+        f'<option value=""{"" if chosen else " selected"}>{escape(anyone)}</option>'
+        + "".join(
+            f'<option value="{value}" selected>{label}</option>' if raw == chosen else html
+            for raw, value, label, html in _drawn(choices)
         )
     )
+
+
+# The options drawn for the last few lists of choices, each kept with its list, so that a
+# cycle read again (whose choices are kept with its calibration) draws them once.
+_DRAWN: dict[int, tuple[list, list[tuple[str, str, str, str]]]] = {}
+
+
+def _drawn(choices: list[tuple]) -> list[tuple[str, str, str, str]]:
+    kept = _DRAWN.get(id(choices))
+    if kept is not None and kept[0] is choices:
+        return kept[1]
+    drawn = []
+    for value, label in choices:
+        shown, named = escape(value), escape(label)
+        drawn.append((str(value), shown, named, f'<option value="{shown}">{named}</option>'))
+    if len(_DRAWN) > 32:
+        _DRAWN.clear()
+    _DRAWN[id(choices)] = (choices, drawn)
+    return drawn
 
 
 @login_required
