@@ -222,3 +222,56 @@ def test_the_page_and_csv_make_as_many_queries_for_a_big_cycle_as_for_a_small_on
         return counts
 
     assert measure(5) == measure(120)
+
+
+# -- the last reading, given again while nothing it was made of changed ------------------------
+
+
+def _share_eves_self_assessment(org, cycle):
+    from django.utils import timezone
+
+    from ladder.assessments.models import Assessment
+
+    Assessment.objects.filter(person=org.engineer, role="self").update(
+        state="submitted", submitted_at=timezone.now()
+    )
+
+
+def _rename_mia(org, cycle):
+    Person.objects.filter(pk=org.manager.pk).update(name="Mia Renamed")
+
+
+def _move_the_due_date(org, cycle):
+    for field, value in dates(TODAY).items():  # every due date ahead: nobody is late
+        setattr(cycle, field, value)
+    cycle.save()
+
+
+PROGRESS_CHANGES = {
+    "an assessment's state": (
+        _share_eves_self_assessment,
+        lambda response: rows(response)["Mia Manager"][1] == (0, 0, 1, 1),
+    ),
+    "a manager's name": (_rename_mia, lambda response: "Mia Renamed" in rows(response)),
+    "a due date": (
+        _move_the_due_date,
+        lambda response: rows(response)["Mia Manager"][3] == 0,
+    ),
+}
+
+
+@pytest.mark.parametrize("change", PROGRESS_CHANGES)
+def test_a_reading_is_given_again_only_while_nothing_it_is_made_of_changed(
+    client, org, round_, change
+):
+    make_change, shows = PROGRESS_CHANGES[change]
+    first = progress_of(client, org.admin.user, round_).context["progress"]
+    assert progress_of(client, org.admin.user, round_).context["progress"] is first
+    # Another query of members (a manager's part) is another reading.
+    assert progress_of(client, org.manager.user, round_).context["progress"] is not first
+
+    make_change(org, round_)
+    response = progress_of(client, org.admin.user, round_)
+
+    assert response.context["progress"] is not first
+    assert shows(response)
