@@ -303,7 +303,8 @@ def cycle_progress(cycle: ReviewCycle, members, today: datetime.date) -> CyclePr
         cycle.self_due,
         cycle.manager_due,
     )
-    name = (cycle.pk, members.query.sql_with_params())
+    # Which slot the reading is kept in: the query's text. The inputs decide whether it is used.
+    name = (cycle.pk, str(members.query))
     last = _LAST_PROGRESS.get(name)
     if last is not None and last[0] == inputs:
         return last[1]

@@ -57,7 +57,7 @@ class CalibrationFilter(forms.Form):
     manager = forms.IntegerField(required=False)
     team = forms.CharField(required=False)
     level = forms.CharField(required=False)
-    verdict = forms.ChoiceField(required=False, choices=[("", ""), *VERDICT_LABELS.items()])
+    verdict = forms.ChoiceField(required=False, choices=[("", ""), *VERDICTS])
 
     def __init__(self, *args, result: CycleCalibration, **kwargs):
         super().__init__(*args, **kwargs)
