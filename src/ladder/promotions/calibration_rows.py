@@ -253,8 +253,10 @@ def calibration_of(
 
 def _calibration_of(cycle: ReviewCycle, today: datetime.date, threshold: float) -> CycleCalibration:
     members = list(
+        # In a fixed order, so that two readings of the same members compare equal; the rows
+        # are put in order of name below.
         CycleMember.objects.filter(cycle=cycle)
-        .order_by()
+        .order_by("pk")
         .values_list(
             "pk",
             "person_id",
@@ -306,10 +308,6 @@ def _calibration_of(cycle: ReviewCycle, today: datetime.date, threshold: float) 
             rows[i] = row
         _remember(memo, keys, rows)
     rows.sort(key=_by_name)
-    if last is not None and last.result.threshold == threshold and _same(last.result.rows, rows):
-        # Nobody's row changed (what changed is the order read in): nor did the statistics.
-        _LAST[name] = _Last(inputs, last.result)
-        return last.result
 
     stats = calibration.calibrate_counted(
         ((row.manager_id, row.counted) for row in rows), threshold=threshold
@@ -576,7 +574,7 @@ class _Last(NamedTuple):
     result: CycleCalibration
 
 
-# And the last calibration of each, given again while what is read, or its rows, are the same.
+# And the last calibration of each, given again while everything read to make it is the same.
 _LAST: dict[tuple, _Last] = {}
 
 
@@ -593,13 +591,9 @@ def _memo_of(name: tuple) -> dict[_RowKey, Row]:
         return memo
 
 
-def _same(before: list[Row], now: list[Row]) -> bool:
-    return len(before) == len(now) and all(a is b for a, b in zip(before, now, strict=True))
-
-
 def _remember(memo: dict[_RowKey, Row], keys: list[_RowKey], rows: list[Row]) -> None:
     """Keep the new rows; once the rows of earlier readings outnumber this one's, only its."""
-    if len(memo) + len(keys) > 2 * len(keys) + 100:
+    if len(memo) > len(keys) + 100:
         memo.clear()
     memo.update(zip(keys, rows, strict=True))
 
