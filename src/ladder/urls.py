@@ -13,6 +13,9 @@ urlpatterns = [
     # Before Django's own: the same page, audited and throttled.
     path("accounts/password_change/", PasswordChangeView.as_view(), name="password_change"),
     path("accounts/", include(account_urls)),
+    path("accounts/", include("ladder.accounts.urls")),
+    path("sso/", include("ladder.sso.urls")),
+    path("scim/v2/", include("ladder.scim.urls")),
     path("", include("ladder.people.urls")),
     path("", include("ladder.assessments.urls")),
     path("", include("ladder.promotions.urls")),
