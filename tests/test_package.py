@@ -162,3 +162,22 @@ def test_an_installed_ladder_keeps_its_settings_and_data_in_the_folder_it_is_sta
         env=bare,
     )
     assert listed.stdout.strip() == "['dotnet']"
+
+
+def test_the_installed_package_holds_every_template_and_static_file(installed):
+    bin, env, elsewhere = installed
+    source = ROOT / "src" / "ladder"
+    wanted = sorted(
+        str(path.relative_to(source))
+        for path in source.rglob("*")
+        if path.is_file()
+        and ("templates" in path.parts or "static" in path.parts)
+        and "__pycache__" not in path.parts
+    )
+    code = "import ladder, pathlib; print(pathlib.Path(ladder.__file__).parent)"
+    package = Path(run([bin / "python", "-c", code], cwd=elsewhere, env=env).stdout.strip())
+
+    missing = [name for name in wanted if not (package / name).is_file()]
+
+    assert len(wanted) > 50
+    assert missing == []

@@ -12,11 +12,17 @@ SITE_METHODS = ("GET", "HEAD", "POST")
 PUBLIC_NAMESPACES = frozenset({"frameworks"})
 
 
+# The SCIM API (RFC 7644) replaces, patches and deletes: its views take these, and answer any
+# other method themselves with a SCIM error.
+API_PREFIX, API_METHODS = "/scim/v2/", ("PUT", "PATCH", "DELETE")
+
+
 def refuse_unserved_methods(get_response):
     """Each view declares its own methods too; this also covers Django's admin and accounts."""
 
     def middleware(request):
-        if request.method not in SITE_METHODS:
+        served = request.method in API_METHODS and request.path_info.startswith(API_PREFIX)
+        if request.method not in SITE_METHODS and not served:
             return HttpResponseNotAllowed(SITE_METHODS)
         return get_response(request)
 

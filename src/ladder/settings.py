@@ -8,6 +8,7 @@ import datetime
 import os
 import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from csp.constants import NONCE, NONE, SELF
@@ -252,6 +253,43 @@ LOGOUT_REDIRECT_URL = "/"
 # Reading the ladder is open to anyone who can reach the site unless this is set.
 LADDER_REQUIRE_SIGN_IN = env_bool("LADDER_REQUIRE_SIGN_IN", default=False)
 
+# -- Single sign-on (OpenID Connect), on when OIDC_ISSUER is set: the provider's issuer URL
+# exactly as its discovery document states it. The README sets up Entra ID, Okta and Keycloak.
+OIDC_ISSUER = env.str("OIDC_ISSUER", default="").strip()
+OIDC_CLIENT_ID = env.str("OIDC_CLIENT_ID", default="").strip()
+OIDC_CLIENT_SECRET = env.str("OIDC_CLIENT_SECRET", default="").strip()
+# The button reads "Sign in with <name>".
+OIDC_PROVIDER_NAME = env.str("OIDC_PROVIDER_NAME", default="").strip() or "single sign-on"
+# The claim holding the address matched to a person. "email" counts only with email_verified
+# true; Entra ID sends no such flag, so there it is preferred_username, which its admins assign.
+OIDC_EMAIL_CLAIM = env.str("OIDC_EMAIL_CLAIM", default="").strip() or "email"
+# Add a person for an address no one has, rather than refuse the sign-in.
+OIDC_CREATE_PEOPLE = env_bool("OIDC_CREATE_PEOPLE", default=False)
+# Off: only admins may sign in with a password, the way in when the provider fails
+# (/accounts/login/?break-glass=1).
+PASSWORD_SIGN_IN = env_bool("PASSWORD_SIGN_IN", default=True)
+if OIDC_ISSUER:
+    _issuer = urlsplit(OIDC_ISSUER)
+    # Tokens are trusted for what came over this connection: plain HTTP only on this machine.
+    _local = _issuer.hostname in ("127.0.0.1", "localhost", "::1")
+    if not (_issuer.scheme == "https" or (_issuer.scheme == "http" and _local)) or (
+        not _issuer.hostname or _issuer.query or _issuer.fragment
+    ):
+        raise ImproperlyConfigured(
+            f"OIDC_ISSUER={OIDC_ISSUER!r} is not an issuer URL: write the https:// address "
+            "the provider's discovery document gives as its issuer"
+        )
+    if not (OIDC_CLIENT_ID and OIDC_CLIENT_SECRET):
+        raise ImproperlyConfigured(
+            "OIDC_ISSUER is set, so OIDC_CLIENT_ID and OIDC_CLIENT_SECRET must be too: the "
+            "client the provider registered for Ladder"
+        )
+if not PASSWORD_SIGN_IN and not OIDC_ISSUER:
+    raise ImproperlyConfigured(
+        "PASSWORD_SIGN_IN=0 turns password sign-in off, which leaves only single sign-on: "
+        "set OIDC_ISSUER (and its client) first, or no one but an admin could sign in"
+    )
+
 # -- HTTPS and cookies: on whenever DEBUG is off; each can be set from the environment.
 # Behind a proxy that ends TLS, set SECURE_PROXY_SSL_HEADER too, or every request looks like
 # plain HTTP and is redirected forever. Trust that header only if the proxy always sets it.
@@ -297,6 +335,17 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default=SERVER_EMAIL)
 # A mail server that does not answer holds up the request or `ladder send-reminders` this long
 # at most; the mail then stays queued and the next run tries again.
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", default=10, minimum=1)
+
+# -- Invitations and password reset
+# An invitation's link works once, for this many days; inviting again replaces it.
+INVITATION_DAYS = env_int("INVITATION_DAYS", default=7, minimum=1)
+# A password reset link works once, for this many hours.
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_HOURS", default=2, minimum=1) * 3600
+# One client address may ask for this many resets per window before it is told to wait...
+PASSWORD_RESET_REQUESTS = env_int("PASSWORD_RESET_REQUESTS", default=5, minimum=1)
+PASSWORD_RESET_WINDOW_MINUTES = env_int("PASSWORD_RESET_WINDOW_MINUTES", default=15, minimum=1)
+# ...and one mailbox gets at most this many reset mails an hour, whoever asks.
+PASSWORD_RESET_MAILS_PER_HOUR = env_int("PASSWORD_RESET_MAILS_PER_HOUR", default=3, minimum=1)
 
 # -- Review cycles
 # Reminders go out this many days before each due date, and on the day after it.

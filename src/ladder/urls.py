@@ -1,21 +1,41 @@
 from django.contrib import admin
 from django.contrib.auth import urls as auth_urls
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from ladder.accounts import views as account_views
 from ladder.people.accounts import PasswordChangeView
+from ladder.sso.views import SignInView
 
-# Password reset mails a link, and nothing here sends mail yet: until something does, its pages
-# do not exist rather than claim to have sent one.
+# Django's sign-in, sign-out and password change; its password reset pages are replaced by
+# throttled ones that mail through the outbox (below).
 account_urls = [url for url in auth_urls.urlpatterns if "password_reset" not in url.name]
+password_reset_urls = [
+    path("password_reset/", account_views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "password_reset/done/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "reset/<uidb64>/<token>/",
+        account_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+]
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     # Before Django's own: the same page, audited and throttled.
     path("accounts/password_change/", PasswordChangeView.as_view(), name="password_change"),
+    # Before Django's own: the same page, offering single sign-on and keeping to PASSWORD_SIGN_IN.
+    path("accounts/login/", SignInView.as_view(), name="login"),
     path("accounts/", include(account_urls)),
+    path("accounts/", include(password_reset_urls)),
     path("accounts/", include("ladder.accounts.urls")),
     path("sso/", include("ladder.sso.urls")),
     path("scim/v2/", include("ladder.scim.urls")),
+    path("settings/scim-tokens/", include("ladder.scim.token_urls")),
     path("", include("ladder.people.urls")),
     path("", include("ladder.assessments.urls")),
     path("", include("ladder.promotions.urls")),

@@ -1,13 +1,16 @@
 """People pages keep a fixed number of queries however big the organisation grows."""
 
+import datetime
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from ladder.assessments.models import Assessment, Evidence
 from ladder.demo.organisation import demo_organisation_create
-from ladder.people.models import Person
+from ladder.people.models import LevelAssignment, Person
 from ladder.promotions.models import PromotionCase, ReviewCycle
 
 pytestmark = pytest.mark.django_db
@@ -80,3 +83,25 @@ def test_a_manager_with_many_direct_reports_shows_them_a_page_at_a_time(client, 
     assert first.count("Report ") == 23 and second.count("Report ") == 40 - 23
     # The link to the next page keeps what else the page was asked for.
     assert 'href="?target=SR1&amp;reports=2" rel="next"' in first
+
+
+def test_admins_see_people_not_yet_placed_as_new_and_can_list_them(client, org):
+    # Sam (top of the tree) and Ada (an admin) have neither manager nor level, but joined long
+    # ago: placed as they are. Nina joined today as single sign-on creates people.
+    Person.objects.update(created_at=timezone.now() - datetime.timedelta(days=31))
+    newcomer = Person.objects.create(name="Nina New", email="nina@example.com")
+    client.force_login(org.admin.user)
+
+    page = client.get("/people/").content.decode()
+
+    assert "1 person who joined has no manager or level yet." in page
+    assert 'Nina New</a> <span class="tag tag-new">new</span>' in page
+    assert page.count("tag-new") == 1
+    listed = client.get("/people/", {"new": "on"}).context["page"].object_list
+    assert [p.pk for p in listed] == [newcomer.pk]
+    LevelAssignment.objects.create(
+        person=newcomer, level=org.levels["MD1"], start=datetime.date.today(), reason="hire"
+    )
+    assert "tag-new" not in client.get("/people/").content.decode()
+    client.force_login(org.skip.user)
+    assert "no manager or level yet" not in client.get("/people/").content.decode()

@@ -19,6 +19,8 @@ class OutgoingMail(models.Model):
         REMINDER = "reminder", "Reminder"
         ASSESSMENT_SHARED = "assessment_shared", "Assessment shared"
         CASE_DECIDED = "case_decided", "Promotion case decided"
+        INVITATION = "invitation", "Invitation"
+        PASSWORD_RESET = "password_reset", "Password reset"
 
     # What the mail is about, spelled so that the same news always has the same key: queueing
     # it again finds the row already there, so no one is told twice.
@@ -27,6 +29,9 @@ class OutgoingMail(models.Model):
     to = models.EmailField(max_length=254)
     subject = models.CharField(max_length=300)
     body = models.TextField()
+    # A mail carrying a secret (an invitation's or a password reset's link) keeps it only until
+    # it is sent: then this text replaces the body, so the outbox holds no usable link.
+    body_after_send = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True, db_index=True)
     attempts = models.PositiveIntegerField(default=0)

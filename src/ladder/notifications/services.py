@@ -10,7 +10,7 @@ stays queued with its error, and `mail_send_pending` tries it again.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import suppress
 from dataclasses import dataclass, field
 
@@ -32,35 +32,67 @@ def site_link(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
-def outgoing_mail(*, key: str, kind: str, to: str, subject: str, body: str) -> OutgoingMail:
+def _tidy(body: str) -> str:
+    return body.strip("\n") + "\n" if body else ""
+
+
+def outgoing_mail(
+    *, key: str, kind: str, to: str, subject: str, body: str, body_after_send: str = ""
+) -> OutgoingMail:
     """An unsaved mail, its subject on one line (a line break would end the header), its body
-    without the blank lines a template leaves around its text."""
+    without the blank lines a template leaves around its text.
+
+    `body_after_send`, for a mail that carries a secret link, is what the outbox keeps of it
+    once it has gone.
+    """
     return OutgoingMail(
         key=key[:KEY_LENGTH],
         kind=kind,
         to=to,
         subject=" ".join(subject.split())[:SUBJECT_LENGTH],
-        body=body.strip("\n") + "\n",
+        body=_tidy(body),
+        body_after_send=_tidy(body_after_send),
     )
 
 
-def mail_queue(*, key: str, kind: str, to: str, subject: str, body: str) -> OutgoingMail | None:
+def mail_queue(
+    *,
+    key: str,
+    kind: str,
+    to: str,
+    subject: str,
+    body: str,
+    body_after_send: str = "",
+    send: bool = True,
+) -> OutgoingMail | None:
     """Queue one mail, unless one with this key was queued before (then None).
 
-    Sent once the caller's transaction commits; nothing is sent if it rolls back.
+    Sent once the caller's transaction commits (unless `send` is false: then the caller sends
+    it, or the next run does); nothing is sent if it rolls back.
     """
     if not to:
         return None
-    mail = outgoing_mail(key=key, kind=kind, to=to, subject=subject, body=body)
+    mail = outgoing_mail(
+        key=key, kind=kind, to=to, subject=subject, body=body, body_after_send=body_after_send
+    )
     try:
         with transaction.atomic():
             mail.save()
     except IntegrityError:
         return None
-    # robust: a failure after the commit is logged, never turned into an error page for a
-    # change that is already saved; the mail stays queued for the next run.
-    transaction.on_commit(lambda: _send_now([mail.pk]), robust=True)
+    if send:
+        mail_send_on_commit([mail.pk])
     return mail
+
+
+def mail_send_on_commit(ids: list[int]) -> None:
+    """Send these queued mails once the caller's transaction commits, on one connection.
+
+    robust: a failure after the commit is logged, never turned into an error page for a change
+    that is already saved; the mail stays queued for the next run.
+    """
+    if ids:
+        transaction.on_commit(lambda: mail_send_now(ids), robust=True)
 
 
 def mail_queue_many(mails: Iterable[OutgoingMail]) -> int:
@@ -89,14 +121,16 @@ class SendReport:
     not_tried: int = 0
 
 
-def mail_send_pending(*, ids: list[int] | None = None) -> SendReport:
+def mail_send_pending(
+    *, ids: list[int] | None = None, progress: Callable[[], None] | None = None
+) -> SendReport:
     """Send queued mail (all of it, or the given ids), each in its own transaction.
 
     Each row is locked while it is sent, so two runs at once (cron overlapping itself) never
     send one mail twice; a failure is kept on the row, which the next run tries again. One
     connection to the mail server serves the whole run. When the server cannot be reached at
     all, the run stops there: each further try would only wait EMAIL_TIMEOUT to fail the same
-    way, and the rest stays queued for the next run.
+    way, and the rest stays queued for the next run. `progress` is called after each mail.
     """
     report = SendReport()
     pending = OutgoingMail.objects.pending()
@@ -107,6 +141,8 @@ def mail_send_pending(*, ids: list[int] | None = None) -> SendReport:
     try:
         for done, pk in enumerate(pks):
             reached = _send_one(pk, connection, report)
+            if progress is not None:
+                progress()
             if not reached:
                 report.not_tried = len(pks) - done - 1
                 break
@@ -145,8 +181,19 @@ def _send_one(pk: int, connection, report: SendReport) -> bool:
             _close(connection)
         else:
             mail.sent_at, mail.last_error = timezone.now(), ""
+            if mail.body_after_send:
+                mail.body, mail.body_after_send = mail.body_after_send, ""
             report.sent.append(mail)
-        mail.save(update_fields=["attempts", "last_attempt_at", "last_error", "sent_at"])
+        mail.save(
+            update_fields=[
+                "attempts",
+                "last_attempt_at",
+                "last_error",
+                "sent_at",
+                "body",
+                "body_after_send",
+            ]
+        )
     return reached
 
 
@@ -155,8 +202,28 @@ def _close(connection) -> None:
         connection.close()
 
 
-def _send_now(ids: list[int]) -> None:
+def mail_send_now(ids: list[int]) -> None:
     """Send mail just queued by a page; a failure is logged, and the next run retries it."""
     report = mail_send_pending(ids=ids)
     for mail in report.failed:
         log.warning("Could not send %s to %s: %s", mail.kind, mail.to, mail.last_error)
+
+
+def mail_send_after(response, ids: list[int]):
+    """Send these queued mails once `response` has gone to the browser, and return it.
+
+    The server closes a response after writing it out: the page does not wait for the mail
+    server, and how long the answer took says nothing about what was mailed. Mail that cannot
+    be sent stays queued for the next run.
+    """
+    if ids:
+        close = response.close
+
+        def close_then_send():
+            try:
+                close()
+            finally:
+                mail_send_now(ids)
+
+        response.close = close_then_send
+    return response

@@ -26,9 +26,16 @@ class EmailBackend(ModelBackend):
             # Spend the time a password check would take, so timing does not reveal accounts.
             User().set_password(password)
             return None
-        if user.check_password(password) and self.user_can_authenticate(user):
-            return user
-        return None
+        opens = user.check_password(password) and self.user_can_authenticate(user)
+        return user if opens and self.password_opens(user) else None
+
+    @staticmethod
+    def password_opens(user) -> bool:
+        """With PASSWORD_SIGN_IN off, a password opens only an admin's account (the way in when
+        the identity provider is down), on every sign-in form, the Django admin's included. A
+        member's right password is refused and counted exactly as a wrong one. Only signing in
+        asks this: a session started by single sign-on stays valid."""
+        return settings.PASSWORD_SIGN_IN or user.is_superuser
 
 
 def normalised_username(request, credentials) -> str:

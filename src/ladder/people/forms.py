@@ -1,4 +1,7 @@
+import datetime
+
 from django import forms
+from django.utils import timezone
 
 from ladder.frameworks.models import Ladder, Level
 
@@ -6,6 +9,18 @@ from .csv_rows import decode_csv
 from .imports import get_pending_import
 from .models import Team
 from .validation import unsafe_character
+
+NEW_FOR = datetime.timedelta(days=30)
+
+
+def new_people(people, now: datetime.datetime | None = None):
+    """Those who joined in the last 30 days and are not yet placed in the organisation: no
+    manager and no level. Single sign-on and provisioning create people so; an admin then
+    gives them both."""
+    joined = (now or timezone.now()) - NEW_FOR
+    return people.filter(manager__isnull=True, created_at__gte=joined).exclude(
+        level_history__isnull=False
+    )
 
 
 class DirectoryFilter(forms.Form):
@@ -15,9 +30,12 @@ class DirectoryFilter(forms.Form):
     )
     level = forms.ChoiceField(required=False)
     track = forms.ChoiceField(required=False)
+    new = forms.BooleanField(label="New only", required=False)
 
-    def __init__(self, *args, people, **kwargs):
+    def __init__(self, *args, people, admin=False, **kwargs):
         super().__init__(*args, **kwargs)
+        if not admin:
+            del self.fields["new"]  # only admins see those outside every manager's chain
         self.fields["team"].queryset = Team.objects.filter(members__in=people).distinct()
         current = Level.objects.filter(
             pk__in=people.filter(level_history__end__isnull=True).values("level_history__level")
@@ -39,6 +57,8 @@ class DirectoryFilter(forms.Form):
             people = people.filter(
                 level_history__end__isnull=True, level_history__level__code=data["level"]
             )
+        if data.get("new"):
+            people = new_people(people)
         if data["track"]:
             people = people.filter(
                 level_history__end__isnull=True, level_history__level__track=data["track"]

@@ -15,7 +15,7 @@ from ladder.frameworks.models import Ladder, LadderVersion
 from ladder.frameworks.selectors import get_version
 
 from . import permissions
-from .forms import DirectoryFilter, PeopleUploadForm
+from .forms import DirectoryFilter, PeopleUploadForm, new_people
 from .imports import pending_import_apply, people_csv, people_import_preview
 from .models import LevelAssignment, Team
 from .tenure import level_tenure
@@ -49,10 +49,11 @@ def _query_without(request, param: str) -> str:
 @require_safe
 def directory(request):
     permissions.require_directory(request.user)
-    people = permissions.visible_people(request.user)
-    form = DirectoryFilter(request.GET or None, people=people)
+    visible = permissions.visible_people(request.user)
+    admin = permissions.is_admin(request.user)
+    form = DirectoryFilter(request.GET or None, people=visible, admin=admin)
     people = (
-        form.apply(people)
+        form.apply(visible)
         .select_related("team", "manager")
         .with_current_level()
         .with_level_history()
@@ -65,6 +66,12 @@ def directory(request):
         "query": _query_without(request, "page"),
         "total": page.paginator.count,
     }
+    if admin:
+        context["new_count"] = new_people(visible).count()
+        shown = [person.pk for person in page.object_list]
+        context["new_ids"] = set(
+            new_people(visible).filter(pk__in=shown).values_list("pk", flat=True)
+        )
     return render(request, "people/directory.html", context)
 
 
@@ -165,7 +172,9 @@ def upload(request):
             except ValidationError as error:
                 form.add_error(None, error)
             if plan is not None and plan.applied:
-                return render(request, "people/upload_done.html", {"plan": plan})
+                created = [c.email for c in plan.changes if c.kind == "new person"]
+                context = {"plan": plan, "created": created}
+                return render(request, "people/upload_done.html", context)
     context = {"form": form, "plan": plan, "pending": pending}
     return render(request, "people/upload.html", context)
 

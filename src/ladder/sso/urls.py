@@ -1,2 +1,9 @@
+from django.urls import path
+
+from . import views
+
 app_name = "sso"
-urlpatterns = []
+urlpatterns = [
+    path("login/", views.start, name="login"),
+    path("callback/", views.callback, name="callback"),
+]

@@ -1,0 +1,1 @@
+from tests.sso.oidc import oidc_provider, provider  # noqa: F401
