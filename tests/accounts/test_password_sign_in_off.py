@@ -9,6 +9,8 @@ from ladder.notifications.models import OutgoingMail
 from ladder.notifications.services import mail_send_pending
 from tests.conftest import make_person
 
+from .conftest import link_in, path_of
+
 pytestmark = pytest.mark.django_db
 
 
@@ -84,3 +86,20 @@ def test_a_link_sent_before_password_sign_in_was_turned_off_sends_to_sign_in(cli
 
     assert response.status_code == 410
     assert "Sign in with your company account" in response.content.decode()
+
+
+def test_a_reset_link_mailed_before_password_sign_in_was_turned_off_opens_admins_only(
+    client, org, smtp_server, settings
+):
+    settings.PASSWORD_SIGN_IN = True
+    settings.SITE_URL = "http://ladder.test"
+    for address in ("eve@example.com", "ada@example.com"):
+        client.post("/accounts/password_reset/", {"email": address})
+    links = {m["To"]: link_in(m) for m in smtp_server.messages}
+    settings.PASSWORD_SIGN_IN = False
+
+    member = client.get(path_of(links["eve@example.com"], "http://ladder.test"), follow=True)
+    admin = client.get(path_of(links["ada@example.com"], "http://ladder.test"), follow=True)
+
+    assert "This link does not work" in member.content.decode()
+    assert "Choose a new password" in admin.content.decode()

@@ -3,7 +3,7 @@
 import datetime
 
 import pytest
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.test import RequestFactory
@@ -361,3 +361,37 @@ def test_names_with_joiners_accents_and_other_scripts_are_kept(db):
         person_create(by=None, name=name, email=f"n{i}@example.com")
 
     assert sorted(Person.objects.values_list("name", flat=True)) == sorted(names)
+
+
+def test_a_new_address_moves_the_login_with_it(org):
+    person_update(
+        by=org.admin.user,
+        person=org.engineer,
+        name="Eve Engineer",
+        email="Evelyn@Example.com",
+        manager=org.manager,
+        team=org.core,
+    )
+
+    user = get_user_model().objects.get(pk=org.engineer.user.pk)
+    assert (user.username, user.email) == ("evelyn@example.com", "evelyn@example.com")
+    request = RequestFactory().post("/accounts/login/")
+    assert authenticate(request, username="evelyn@example.com", password="correct horse") == user
+    assert authenticate(request, username="eve@example.com", password="correct horse") is None
+
+
+def test_an_address_a_stray_login_holds_is_refused_and_nothing_moves(org):
+    get_user_model().objects.create_user("stray@example.com", "stray@example.com", "x")
+
+    with pytest.raises(ValidationError, match="A login named stray@example.com exists already"):
+        person_update(
+            by=org.admin.user,
+            person=org.engineer,
+            name="Eve Engineer",
+            email="stray@example.com",
+            manager=org.manager,
+            team=org.core,
+        )
+
+    org.engineer.refresh_from_db()
+    assert org.engineer.email == org.engineer.user.email == "eve@example.com"

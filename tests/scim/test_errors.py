@@ -1,6 +1,8 @@
 """Every refused request gets its SCIM status and scimType, as application/scim+json, and
 changes nothing."""
 
+from urllib.parse import urlencode
+
 import pytest
 from django.test import Client
 
@@ -158,3 +160,69 @@ def test_the_api_needs_no_csrf_token(scim_token, org):
     )
 
     assert response.status_code == 201
+
+
+# -- ids and filters of every odd kind: never a 500
+
+ODD_IDS = ["²", "١٢", "1" * 30, "-1", " 1", "1.0", "0x1", "１"]
+
+
+@pytest.mark.parametrize("value", ODD_IDS)
+def test_an_id_that_is_no_id_is_not_found_wherever_it_is_read(scim, org, value):
+    before = rows()
+
+    for kind in ("Users", "Groups"):
+        assert_error(scim.get(f"{kind}/{value}"), 404)
+    manager = {ENTERPRISE: {"manager": {"value": value}}}
+    created = scim.post("Users", new_user(schemas=[USER_SCHEMA, ENTERPRISE], **manager))
+    assert_error(created, 400, "invalidValue")
+    member = [{"op": "add", "path": "members", "value": [{"value": value}]}]
+    assert_error(scim.patch(f"Groups/{org.core.pk}", member), 400, "invalidValue")
+    listed = scim.get("Groups", QUERY_STRING=urlencode({"filter": f'members eq "{value}"'}))
+    assert listed.status_code == 200 and listed.json()["totalResults"] == 0
+    assert rows() == before
+
+
+def test_a_token_page_revoke_of_no_id_changes_nothing(client, org, scim_token):
+    client.force_login(org.admin.user)
+
+    response = client.post("/settings/scim-tokens/", {"revoke": "²"})
+
+    assert response.status_code in (200, 302, 400)
+    scim_token[0].refresh_from_db()
+    assert scim_token[0].revoked_at is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        " or ".join(['emails co "a"'] * 400),
+        "(" * 3000 + 'userName eq "a"' + ")" * 3000,
+        'userName eq "' + "a" * 2000 + '"',
+    ],
+    ids=["many terms", "deep brackets", "long value"],
+)
+def test_a_filter_too_long_to_read_is_an_invalid_filter(scim, org, text):
+    response = scim.post(
+        "Users/.search",
+        {"schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"], "filter": text},
+    )
+
+    assert_error(response, 400, "invalidFilter")
+
+
+def test_a_filter_may_name_the_core_schema_in_full(scim, org):
+    text = f'{USER_SCHEMA}:userName eq "eve@example.com"'
+
+    found = scim.get("Users", QUERY_STRING=urlencode({"filter": text})).json()
+
+    assert [user["id"] for user in found["Resources"]] == [str(org.engineer.pk)]
+
+
+@pytest.mark.parametrize("start", ["99999999999999999999999", str(2**31), str(2**63)])
+def test_a_start_past_every_row_is_an_empty_page(scim, org, start):
+    response = scim.get("Users", QUERY_STRING=f"startIndex={start}")
+
+    assert response.status_code == 200
+    assert response.json().get("Resources", []) == []
+    assert response.json()["totalResults"] == Person.objects.count()

@@ -78,16 +78,20 @@ def test_a_nameless_token_is_refused_with_a_message(client, org):
     assert not ScimToken.objects.exists()
 
 
-def test_reads_mark_the_token_used_and_every_write_is_audited_refused_or_not(scim, scim_token, org):
-    scim.get("Users")
+def test_every_use_marks_the_token_used_and_is_audited_refused_or_not(scim, scim_token, org):
+    scim.get("Users", QUERY_STRING='filter=userName eq "eve@example.com"')
     assert ScimToken.objects.get().last_used_at is not None
-    assert not AuditEvent.objects.filter(action="scim.request").exists()
 
     scim.post("Users", new_user())
     scim.post("Users", new_user())  # a duplicate: 409
 
     uses = AuditEvent.objects.filter(action="scim.request").order_by("id")
-    assert [(e.after["method"], e.after["status"]) for e in uses] == [("POST", 201), ("POST", 409)]
+    assert [(e.after["method"], e.after["status"]) for e in uses] == [
+        ("GET", 200),
+        ("POST", 201),
+        ("POST", 409),
+    ]
+    assert uses[0].after["query"] == 'filter=userName eq "eve@example.com"'
     assert {e.target_label for e in uses} == {"SCIM token Okta"}
     assert {e.actor for e in uses} == {org.admin.user}
 

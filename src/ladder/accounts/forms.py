@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 from django import forms
 from django.conf import settings
@@ -20,23 +21,30 @@ from .services import LINK_REMOVED
 
 
 class InviteForm(forms.Form):
-    """Whom to invite: chosen people (by id or address), a team, or everyone without a login."""
+    """Whom to invite: chosen people (by id, repeated `person`, or by address, `emails` holding
+    any number separated by spaces, as the import page sends the people it created), a team,
+    or everyone without a login."""
 
-    person = forms.ModelMultipleChoiceField(queryset=Person.objects.all(), required=False)
-    email = forms.CharField(required=False)
     team = forms.ModelChoiceField(
         queryset=Team.objects.all(), required=False, to_field_name="slug", empty_label="Any team"
     )
     everyone = forms.BooleanField(required=False)
+    # One field for any number of addresses: a field each would meet Django's limit on the
+    # number of fields (DATA_UPLOAD_MAX_NUMBER_FIELDS) at a thousand new people.
+    emails = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, data=None, **kwargs):
         super().__init__(data, **kwargs)
-        # Addresses come one per field, as the import page sends the people it created.
-        self.emails = [canonical_email(e) for e in data.getlist("email") if e] if data else []
+        self.person_ids = data.getlist("person") if data else []
 
     def clean(self):
         data = super().clean()
-        if not (data.get("person") or self.emails or data.get("team") or data.get("everyone")):
+        bad = [value for value in self.person_ids if not re.fullmatch(r"[0-9]{1,18}", value)]
+        if bad:
+            raise forms.ValidationError(f"{bad[0]!r} is not a person's id.")
+        data["person"] = [int(value) for value in self.person_ids]
+        data["emails"] = [canonical_email(e) for e in re.split(r"[\s,]+", data["emails"]) if e]
+        if not (data["person"] or data["emails"] or data.get("team") or data.get("everyone")):
             raise forms.ValidationError("Choose whom to invite: a person, a team, or everyone.")
         return data
 
@@ -48,9 +56,9 @@ class InviteForm(forms.Form):
             return people.filter(team=data["team"]) if data["team"] else people
         chosen = Person.objects.none()
         if data["person"]:
-            chosen |= people.filter(pk__in=[p.pk for p in data["person"]])
-        if self.emails:
-            chosen |= people.filter(email__in=self.emails)
+            chosen |= people.filter(pk__in=data["person"])
+        if data["emails"]:
+            chosen |= people.filter(email__in=data["emails"])
         if data["team"]:
             chosen |= people.filter(team=data["team"])
         return chosen

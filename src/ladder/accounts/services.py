@@ -167,12 +167,18 @@ class InvitationProblem(Exception):
         self.invitation = invitation
 
 
-def invitation_by_token(token: str, *, lock: bool = False) -> Invitation:
-    """The open invitation this token belongs to, or InvitationProblem saying why there is none."""
+def invitation_by_token(token: str) -> Invitation:
+    """The open invitation this link's token belongs to, or InvitationProblem saying why not."""
+    return invitation_by_digest(token_digest(token))
+
+
+def invitation_by_digest(digest: str, *, lock: bool = False) -> Invitation:
+    """The open invitation with this digest (kept in the session between the link and the
+    password form), or InvitationProblem saying why there is none."""
     invitations = Invitation.objects.select_related("person", "person__user")
     if lock:
         invitations = invitations.select_for_update(of=("self",))
-    invitation = invitations.filter(digest=token_digest(token)).first()
+    invitation = invitations.filter(digest=digest).first() if digest else None
     if invitation is None:
         raise InvitationProblem(InvitationProblem.UNKNOWN)
     if not passwords_on():
@@ -193,12 +199,12 @@ def new_login(person: Person):
 
 
 @transaction.atomic
-def invitation_accept(*, token: str, password: str):
+def invitation_accept(*, digest: str, password: str):
     """Create the invited person's login with this (already validated) password and link it.
 
     Checked again under a lock, so one link accepted twice at once makes one login.
     """
-    invitation = invitation_by_token(token, lock=True)
+    invitation = invitation_by_digest(digest, lock=True)
     person = invitation.person
     User = get_user_model()
     taken = User.objects.filter(username=person.email) | User.objects.filter(email=person.email)

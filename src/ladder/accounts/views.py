@@ -19,13 +19,14 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from ladder.audit.services import audit_record
 from ladder.notifications.services import mail_send_after
-from ladder.people.auth import client_ip_address
+from ladder.people.auth import EmailBackend, client_ip_address
 from ladder.roles import require_admin
 
 from .forms import InvitationPasswordForm, InviteForm, ResetForm
 from .services import (
     InvitationProblem,
     invitation_accept,
+    invitation_by_digest,
     invitation_by_token,
     invitations_send,
     new_login,
@@ -33,9 +34,10 @@ from .services import (
 )
 
 SIGN_IN_BACKEND = "ladder.people.auth.EmailBackend"
-# The invitation's token waits in the session between following the link and choosing a
-# password, so the page with the form has no secret in its address (nor in a Referer header).
-SESSION_TOKEN = "invitation_token"
+# Between following the link and choosing a password, the session holds the invitation's digest
+# (never its token, as sessions are stored too), so the page with the form has no secret in its
+# address, nor in a Referer header.
+SESSION_KEY = "invitation"
 PREVIEW_NAMES = 50
 
 
@@ -101,31 +103,31 @@ def _invalid(request, problem: InvitationProblem):
 def invitation(request, token):
     """The link in the mail: checked, then exchanged for a session and the password form."""
     try:
-        invitation_by_token(token)
+        invitation = invitation_by_token(token)
     except InvitationProblem as problem:
         return _invalid(request, problem)
-    request.session[SESSION_TOKEN] = token
+    request.session[SESSION_KEY] = invitation.digest
     return redirect("accounts:invitation_accept")
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def invitation_accept_page(request):
-    token = request.session.get(SESSION_TOKEN, "")
+    digest = request.session.get(SESSION_KEY, "")
     try:
-        invitation = invitation_by_token(token)
+        invitation = invitation_by_digest(digest)
     except InvitationProblem as problem:
         return _invalid(request, problem)
     person = invitation.person
     form = InvitationPasswordForm(new_login(person), request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            user = invitation_accept(token=token, password=form.cleaned_data["new_password1"])
+            user = invitation_accept(digest=digest, password=form.cleaned_data["new_password1"])
         except InvitationProblem as problem:
             return _invalid(request, problem)
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            request.session.pop(SESSION_TOKEN, None)
+            request.session.pop(SESSION_KEY, None)
             login(request, user, backend=SIGN_IN_BACKEND)
             messages.success(request, f"Welcome, {person.name}: your password is set.")
             return redirect("people:me")
@@ -190,6 +192,12 @@ class PasswordResetConfirmView(ResetHours, auth_views.PasswordResetConfirmView):
     post_reset_login = True
     post_reset_login_backend = SIGN_IN_BACKEND
     success_url = reverse_lazy("people:me")
+
+    def get_user(self, uidb64):
+        """The login the link is for, unless a password no longer opens it: a link mailed
+        before password sign-in was turned off works for admins only, as sign-in does."""
+        user = super().get_user(uidb64)
+        return user if user is not None and EmailBackend.password_opens(user) else None
 
     def form_valid(self, form):
         with transaction.atomic():

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Value
+from django.db.models import Q, Value
 from django.db.models.functions import Concat, Substr
 from django.utils.text import slugify
 
@@ -126,6 +126,8 @@ def person_update(
         raise ValidationError(f"Someone else already has the email {email}.")
     check_manager(person, manager)
     check_text(name)
+    if email != person.email and person.user_id is not None:
+        _move_login(person.user_id, before["email"], email)
     person.name, person.email, person.team = name, email, team
     if person.manager_id != (manager.pk if manager else None):
         check_depth(person.email, manager, subtree_height(person))
@@ -136,6 +138,20 @@ def person_update(
     if after != before:
         audit_record(by=by, action="person.updated", target=person, before=before, after=after)
     return person
+
+
+def _move_login(user_id: int, old: str, new: str) -> None:
+    """A person's new address is their login's too: sign-in and password reset match the
+    login's address, which would otherwise go on opening the account by the old one, even
+    once that address is someone else's. A login already named by the new one is refused."""
+    User = get_user_model()
+    if User.objects.filter(Q(username=new) | Q(email=new)).exclude(pk=user_id).exists():
+        raise ValidationError(f"A login named {new} exists already, so the address cannot move.")
+    user = User.objects.select_for_update().get(pk=user_id)
+    user.email = new
+    if canonical_email(user.get_username()) == canonical_email(old):
+        setattr(user, user.USERNAME_FIELD, new)
+    user.save()
 
 
 def _move_subtree(person: Person, new_path: str) -> None:

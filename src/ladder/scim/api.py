@@ -127,21 +127,21 @@ def scim_view(view):
 
 
 def _record_use(request, token: ScimToken, response) -> None:
-    """Every request marks the token used; every write is in the audit log, refused or not,
-    with who made the token as its actor."""
+    """Every request marks the token used and is in the audit log, reads too (a token reads the
+    whole directory), refused or not, with who made the token as its actor."""
     ScimToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
-    if request.method in WRITES:
-        audit_record(
-            by=token.created_by,
-            action="scim.request",
-            target=token,
-            before=None,
-            after={
-                "method": request.method,
-                "path": request.path[:200],
-                "status": response.status_code,
-            },
-        )
+    audit_record(
+        by=token.created_by,
+        action="scim.request",
+        target=token,
+        before=None,
+        after={
+            "method": request.method,
+            "path": request.path[:200],
+            "query": request.META.get("QUERY_STRING", "")[:200],
+            "status": response.status_code,
+        },
+    )
 
 
 def _body(request) -> dict:
@@ -220,10 +220,14 @@ def _search_parameters(request, kind) -> dict:
     return params
 
 
+MAX_START = 2**31
+
+
 def _page(params, *sources) -> HttpResponse:
     """A page of a list (RFC 7644 §3.4.2.4): startIndex counts from 1, count is capped. Each
     source is (queryset, resource of a row, filters, model); a search of everything has two."""
-    start = max(_integer(params, "startIndex", 1), 1)
+    # Past the last row is an empty page: a start beyond any key is no query's offset.
+    start = min(max(_integer(params, "startIndex", 1), 1), MAX_START)
     count = min(max(_integer(params, "count", DEFAULT_COUNT), 0), resources.MAX_RESULTS)
     skip, items, total = start - 1, [], 0
     for queryset, to_resource, filters, _ in sources:
@@ -278,7 +282,8 @@ def _people():
 
 
 def _person(pk: str):
-    person = _people().filter(pk=int(pk)).first() if pk.isdigit() else None
+    key = resources.resource_id(pk)
+    person = _people().filter(pk=key).first() if key is not None else None
     if person is None:
         raise NotFoundException(detail=f"No user has the id {pk}.")
     return person
@@ -338,7 +343,8 @@ def _teams():
 
 
 def _team(pk: str) -> Team:
-    team = _teams().filter(pk=int(pk)).first() if pk.isdigit() else None
+    key = resources.resource_id(pk)
+    team = _teams().filter(pk=key).first() if key is not None else None
     if team is None:
         raise NotFoundException(detail=f"No group has the id {pk}.")
     return team

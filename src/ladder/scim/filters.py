@@ -15,6 +15,8 @@ from scim2_models import InvalidFilterException
 
 from ladder.people.emails import canonical_email
 
+from .resources import resource_id
+
 # Lookups for a case-insensitive string attribute, then for one compared exactly.
 _FOLDED = {"eq": "iexact", "co": "icontains", "sw": "istartswith", "ew": "iendswith"}
 _EXACT = {"eq": "exact", "co": "contains", "sw": "startswith", "ew": "endswith"}
@@ -43,10 +45,19 @@ def _user_name(op: str, value) -> Q:
     )
 
 
-def _id(op: str, value) -> Q:
-    if op != "eq" or not isinstance(value, str):
-        raise _unsupported(op)
-    return Q(pk=int(value)) if value.isdigit() else Q(pk__in=[])
+def _id_of(name: str):
+    """Equality with a resource id; a value that is no id matches nothing."""
+
+    def compare(op: str, value) -> Q:
+        if op != "eq" or not isinstance(value, str):
+            raise _unsupported(op)
+        pk = resource_id(value)
+        return Q(**{name: pk}) if pk is not None else Q(pk__in=[])
+
+    return compare
+
+
+_id = _id_of("pk")
 
 
 # (attribute, sub-attribute, schema URN), in lower case, as the parser gives them.
@@ -65,8 +76,8 @@ GROUP_FILTERS = {
     ("id", None, None): _id,
     ("displayname", None, None): _field("name", _FOLDED),
     ("externalid", None, None): _field("scim__external_id", _EXACT),
-    ("members", None, None): _field("members__pk", {"eq": "exact"}),
-    ("members", "value", None): _field("members__pk", {"eq": "exact"}),
+    ("members", None, None): _id_of("members__pk"),
+    ("members", "value", None): _id_of("members__pk"),
 }
 
 
@@ -90,7 +101,7 @@ class _Comparisons(Transpiler):
         key = (
             path.attr_name.lower(),
             path.sub_attr.value.lower() if path.sub_attr else None,
-            path.uri.lower().rstrip(":") if path.uri else None,
+            _schema(path.uri),
         )
         compare = self.filters.get(key)
         if compare is None:
@@ -105,12 +116,34 @@ class _Comparisons(Transpiler):
         return compare(op, value)
 
 
+# The core schemas may name an attribute in full ("urn:...:core:2.0:User:userName"): the same
+# attribute as the bare name.
+CORE_SCHEMAS = {
+    "urn:ietf:params:scim:schemas:core:2.0:user",
+    "urn:ietf:params:scim:schemas:core:2.0:group",
+}
+# Longer than any filter an identity provider sends; the parser walks a filter recursively, so
+# a bound on its length is a bound on the depth of that walk.
+MAX_FILTER_LENGTH = 1000
+
+
+def _schema(uri: str | None) -> str | None:
+    if not uri:
+        return None
+    uri = uri.lower().rstrip(":")
+    return None if uri in CORE_SCHEMAS else uri
+
+
 def filter_query(text: str, filters: dict) -> Q:
     """The query a filter stands for, or InvalidFilterException (400 invalidFilter)."""
+    if len(text) > MAX_FILTER_LENGTH:
+        raise InvalidFilterException(
+            detail=f"The filter is {len(text)} characters long; at most {MAX_FILTER_LENGTH} are read."
+        )
     try:
         tree = SCIMParser().parse(SCIMLexer().tokenize(text))
         query = _Comparisons(filters).transpile(tree)
-    except (SCIMParserError, ValueError, TypeError, AttributeError) as error:
+    except (SCIMParserError, ValueError, TypeError, AttributeError, RecursionError) as error:
         raise InvalidFilterException(detail=f"The filter cannot be read: {error}") from error
     if query is None:
         raise InvalidFilterException(detail="The filter cannot be read.")

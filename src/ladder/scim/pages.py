@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 from ladder.roles import require_admin
 
 from .models import ScimToken
+from .resources import resource_id
 from .tokens import scim_token_create, scim_token_revoke
 
 
@@ -39,4 +40,4 @@ def tokens(request):
 
 
 def _integer(value: str) -> int | None:
-    return int(value) if value.isdigit() else None
+    return resource_id(value)

@@ -33,7 +33,7 @@ from ladder.people.services import (
 from ladder.people.validation import check_text
 
 from .models import ScimGroup, ScimUser
-from .resources import LadderUser, person_is_active
+from .resources import LadderUser, person_is_active, resource_id
 
 KEEP = object()  # a replacement that leaves the manager out leaves the manager as it is
 
@@ -250,7 +250,8 @@ def _manager_of(resource: LadderUser, *, absent):
 
 
 def person_by_id(value: str, what: str) -> Person:
-    person = provisioned_people().filter(pk=int(value)).first() if value.isdigit() else None
+    pk = resource_id(value)
+    person = provisioned_people().filter(pk=pk).first() if pk is not None else None
     if person is None:
         raise InvalidValueException(detail=f"No user has the id {value!r} given as {what}.")
     return person

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from typing import ClassVar
 
 from scim2_models import (
@@ -39,6 +40,14 @@ from .models import ScimGroup, ScimUser
 
 ENTERPRISE = str(EnterpriseUser.__schema__)
 MAX_RESULTS = 200
+
+
+def resource_id(value) -> int | None:
+    """A resource id as the API writes them, ASCII digits that fit a primary key, else None:
+    "²" is a digit to str.isdigit(), and 10**30 no key, and neither may reach a query."""
+    if isinstance(value, str) and re.fullmatch(r"[0-9]{1,18}", value):
+        return int(value)
+    return None
 
 
 class LadderEmail(Email):
