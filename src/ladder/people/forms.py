@@ -16,10 +16,12 @@ NEW_FOR = datetime.timedelta(days=30)
 def new_people(people, now: datetime.datetime | None = None):
     """Those who joined in the last 30 days and are not yet placed in the organisation: no
     manager and no level. Single sign-on and provisioning create people so; an admin then
-    gives them both."""
+    gives them both. Admins themselves (HR, often on no ladder) are not waiting for either."""
     joined = (now or timezone.now()) - NEW_FOR
-    return people.filter(manager__isnull=True, created_at__gte=joined).exclude(
-        level_history__isnull=False
+    return (
+        people.filter(manager__isnull=True, created_at__gte=joined)
+        .exclude(level_history__isnull=False)
+        .exclude(user__is_superuser=True)
     )
 
 
