@@ -175,6 +175,8 @@ def test_another_claim_named_as_the_address_is_trusted_without_a_verified_flag(
 SPOILT = [
     # Meant for another client, naming this one as `azp`: Authlib's default check lets it by.
     ("wrong_audience", "invalid_claim: Invalid claim: 'aud'"),
+    ("wrong_nonce", "invalid_claim: Invalid claim: 'nonce'"),
+    ("wrong_issuer", "invalid_claim: Invalid claim: 'iss'"),
     ("expired", "expired_token"),
     ("bad_signature", "bad_signature"),  # signed with another key under the provider's key id
 ]

@@ -1,7 +1,8 @@
 """The provider's claims and ID tokens, as the running test asks for them.
 
 The test writes a JSON file (PROVIDER_CONTROL) before each sign-in: the email claims to send,
-and how to spoil the ID token, if at all: "wrong_audience", "expired" or "bad_signature".
+and how to spoil the ID token, if at all: "wrong_audience", "wrong_nonce", "wrong_issuer",
+"expired" or "bad_signature".
 """
 
 import base64
@@ -40,6 +41,11 @@ class ControlledValidator(OAuth2Validator):
             # Meant for another client, naming this one as the party it was issued to.
             claims["aud"] = "another-client"
             claims["azp"] = request.client.client_id
+        elif tamper == "wrong_nonce":
+            # A token issued for another sign-in, replayed into this one.
+            claims["nonce"] = "a-nonce-of-another-sign-in"
+        elif tamper == "wrong_issuer":
+            claims["iss"] = "https://elsewhere.example"
         elif tamper == "expired":
             now = int(time.time())
             claims["iat"], claims["exp"] = now - 7200, now - 3600
