@@ -393,3 +393,19 @@ def test_a_person_id_that_is_no_id_is_refused_on_the_form(client, org, value):
     assert shown.status_code == 200 and shown.context["form"].errors
     assert sent.status_code == 400
     assert not Invitation.objects.exists()
+
+
+def test_an_address_too_long_to_name_a_login_is_said_on_the_form_and_nothing_is_written(
+    client, org, site, smtp_server, django_capture_on_commit_callbacks
+):
+    address = "n" * 190 + "@example.com"  # a person's address may be 254 long, a login's 150
+    long = make_person("Nina Long", address, login=False)
+    invite(client, org.admin, on_commit=django_capture_on_commit_callbacks, person=long.pk)
+
+    response = accept(client, link_in(smtp_server.to(address)[0]))
+
+    assert response.status_code == 200
+    assert "too long to name a login" in response.content.decode()
+    long.refresh_from_db()
+    assert long.user is None
+    assert not get_user_model().objects.filter(email=address).exists()

@@ -395,3 +395,21 @@ def test_an_address_a_stray_login_holds_is_refused_and_nothing_moves(org):
 
     org.engineer.refresh_from_db()
     assert org.engineer.email == org.engineer.user.email == "eve@example.com"
+
+
+def test_an_address_too_long_for_a_login_name_moves_the_address_and_keeps_the_name(org):
+    address = "e" * 190 + "@example.com"
+
+    person_update(
+        by=org.admin.user,
+        person=org.engineer,
+        name="Eve Engineer",
+        email=address,
+        manager=org.manager,
+        team=org.core,
+    )
+
+    user = get_user_model().objects.get(pk=org.engineer.user.pk)
+    assert (user.username, user.email) == ("eve@example.com", address)
+    request = RequestFactory().post("/accounts/login/")
+    assert authenticate(request, username=address, password="correct horse") == user

@@ -192,3 +192,16 @@ def test_creating_a_deleted_person_again_brings_them_back(scim, org):
     assert response.status_code == 201 and response.json()["id"] == str(org.engineer.pk)
     org.engineer.user.refresh_from_db()
     assert org.engineer.user.is_active is True
+
+
+def test_switching_off_someone_whose_address_is_too_long_for_a_login_is_refused_whole(scim):
+    address = "n" * 190 + "@example.com"
+    pk = scim.post("Users", new_user(address)).json()["id"]
+
+    response = scim.patch(f"Users/{pk}", [{"op": "replace", "value": {"active": False}}])
+
+    assert response.status_code == 400
+    assert response.json()["scimType"] == "invalidValue"
+    assert "too long to name a login" in response.json()["detail"]
+    assert ScimUser.objects.get(person=pk).active is True
+    assert Person.objects.get(pk=pk).user is None

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -29,7 +28,7 @@ from ladder.notifications.services import (
     site_link,
 )
 from ladder.people.models import Person
-from ladder.people.services import person_link_user
+from ladder.people.services import login_create, person_link_user
 
 from .models import Invitation, token_digest
 
@@ -206,16 +205,7 @@ def invitation_accept(*, digest: str, password: str):
     """
     invitation = invitation_by_digest(digest, lock=True)
     person = invitation.person
-    User = get_user_model()
-    taken = User.objects.filter(username=person.email) | User.objects.filter(email=person.email)
-    if taken.exists():
-        raise ValidationError(
-            f"A login for {person.email} exists already but is not linked to {person.name}: "
-            "ask an admin to link it."
-        )
-    user = new_login(person)
-    user.set_password(password)
-    user.save()
+    user = login_create(person.email, password=password)
     person_link_user(by=user, person=person, user=user)
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_at"])

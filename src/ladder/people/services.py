@@ -140,16 +140,52 @@ def person_update(
     return person
 
 
+def login_name_taken(address: str, *, other_than: int | None = None) -> bool:
+    """Whether a login is named by `address` or has it as its address (besides `other_than`):
+    such a login is someone's, and only an admin can tell whose, so none is taken over."""
+    User = get_user_model()
+    named = User.objects.filter(Q(**{User.USERNAME_FIELD: address}) | Q(email=address))
+    return named.exclude(pk=other_than).exists()
+
+
+def login_name_fits(address: str) -> bool:
+    """A person's address may be longer (254 characters) than a login's name may be (150)."""
+    User = get_user_model()
+    return len(address) <= User._meta.get_field(User.USERNAME_FIELD).max_length
+
+
+def login_create(address: str, *, password: str | None = None, active: bool = True):
+    """A new login named by a person's (canonical) address, with `password` or none usable;
+    the caller links it to the person with `person_link_user`. An address too long for a
+    login's name, or one a login has already, is a ValidationError (code "too_long", "taken")."""
+    if not login_name_fits(address):
+        raise ValidationError(
+            f"The address {address} is too long to name a login.", code="too_long"
+        )
+    if login_name_taken(address):
+        raise ValidationError(
+            f"A login named {address} exists already but is not linked to this person; "
+            "ask an admin to link it.",
+            code="taken",
+        )
+    User = get_user_model()
+    user = User(**{User.USERNAME_FIELD: address}, email=address, is_active=active)
+    user.set_password(password)  # None: no password opens it
+    user.save()
+    return user
+
+
 def _move_login(user_id: int, old: str, new: str) -> None:
     """A person's new address is their login's too: sign-in and password reset match the
     login's address, which would otherwise go on opening the account by the old one, even
     once that address is someone else's. A login already named by the new one is refused."""
-    User = get_user_model()
-    if User.objects.filter(Q(username=new) | Q(email=new)).exclude(pk=user_id).exists():
+    if login_name_taken(new, other_than=user_id):
         raise ValidationError(f"A login named {new} exists already, so the address cannot move.")
-    user = User.objects.select_for_update().get(pk=user_id)
+    user = get_user_model().objects.select_for_update().get(pk=user_id)
     user.email = new
-    if canonical_email(user.get_username()) == canonical_email(old):
+    # The name follows the address when it was the address and the new one fits; sign-in
+    # matches the address either way.
+    if canonical_email(user.get_username()) == canonical_email(old) and login_name_fits(new):
         setattr(user, user.USERNAME_FIELD, new)
     user.save()
 

@@ -57,7 +57,8 @@ from .resources import ENTERPRISE, LadderUser
 from .tokens import scim_token_for
 
 CONTENT_TYPE = "application/scim+json"
-WRITES = {"POST", "PUT", "PATCH", "DELETE"}
+# What a single resource answers besides GET.
+UPDATES = {"PUT", "PATCH", "DELETE"}
 DEFAULT_COUNT = 100
 # What identity providers send that the RFC reads more strictly: Entra ID removes a member by
 # naming it in `value`, and replaces `emails[type eq "work"].value` on a user with no such entry.
@@ -309,7 +310,7 @@ def user(request, token, pk):
     current = resources.user_resource(person, base)
     if request.method == "GET":
         return _one(request, current, parameters=_parameters(request.GET, LadderUser))
-    if request.method not in WRITES - {"POST"}:
+    if request.method not in UPDATES:
         return _not_allowed(request)
     _check_version(request, current.meta.version)
     by = token.created_by
@@ -373,7 +374,7 @@ def group(request, token, pk):
     current = _group(team, base)
     if request.method == "GET":
         return _one(request, current, parameters=_parameters(request.GET, Group))
-    if request.method not in WRITES - {"POST"}:
+    if request.method not in UPDATES:
         return _not_allowed(request)
     _check_version(request, current.meta.version)
     by = token.created_by

@@ -8,7 +8,6 @@ ScimGroup.
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -25,6 +24,7 @@ from ladder.audit.services import audit_record
 from ladder.people.emails import canonical_email
 from ladder.people.models import Person, Team
 from ladder.people.services import (
+    login_create,
     person_create,
     person_link_user,
     person_update,
@@ -122,9 +122,7 @@ def _set_active(*, by, person: Person, scim: ScimUser, active: bool) -> None:
     user = person.user
     was = scim.active and (user.is_active if user is not None else True)
     if user is None and not active:
-        user = get_user_model()(username=person.email, email=person.email, is_active=False)
-        user.set_unusable_password()
-        user.save()
+        user = login_create(person.email, active=False)
         person_link_user(by=by, person=person, user=user)
         person.user = user
     if scim.active != active:

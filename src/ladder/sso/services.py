@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from ladder.people.emails import canonical_email
 from ladder.people.models import Person
-from ladder.people.services import person_create, person_link_user
+from ladder.people.services import login_create, person_create, person_link_user
 
 from .provider import provider_name
 
@@ -93,21 +92,18 @@ def sign_in_user(*, claims: Mapping):
 
 
 def _new_login(address: str):
-    User = get_user_model()
-    if len(address) > User._meta.get_field(User.USERNAME_FIELD).max_length:
-        raise SignInRefused(
-            f"The address {address} is too long to name a login; ask an admin to give you one."
-        )
-    # An account of that name that belongs to no person (or to another) is not taken over:
-    # only an admin can tell whose it is.
-    if User.objects.filter(username=address).exists():
+    try:
+        with transaction.atomic():
+            return login_create(address)
+    except ValidationError as error:
+        if error.code == "too_long":
+            raise SignInRefused(
+                f"The address {address} is too long to name a login; ask an admin to give you one."
+            ) from error
         raise SignInRefused(
             f"A login named {address} exists but is not linked to you in Ladder; "
             "ask an admin to link it."
-        )
-    try:
-        with transaction.atomic():
-            return User.objects.create_user(username=address, email=address, password=None)
+        ) from error
     except IntegrityError as error:
         raise SignInRefused(
             f"Signing in {address} clashed with another sign-in; try again."
