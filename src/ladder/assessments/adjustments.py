@@ -21,6 +21,7 @@ from ladder.people.validation import check_writing
 
 from .models import Assessment, CriterionAssessment, DimensionRating, Status
 from .services import assessment_snapshot
+from .stored import readiness_refresh
 
 
 @transaction.atomic
@@ -139,6 +140,8 @@ def assessment_adjust(
         before={"assessment": original.pk, **before},
         after={"assessment": adjusted.pk, "adjusts": original.pk, "reason": reason, **after},
     )
+    if adjusted.role == Assessment.Role.MANAGER:
+        readiness_refresh([adjusted.person_id])
     return adjusted
 
 

@@ -12,6 +12,7 @@ from ladder.frameworks.models import Criterion, Level, ratings_by_dimension
 from ladder.people.models import Person
 
 from .readiness import Status as RuleStatus
+from .readiness import Verdict as RuleVerdict
 
 
 def current_cycle(today=None) -> str:
@@ -259,3 +260,95 @@ class GrowthItem(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+# -- readiness as last worked out ----------------------------------------------------------------
+#
+# Written by `stored.readiness_refresh` in the transaction of every change to what readiness reads
+# (a shared assessment, a level, a ladder version), so pages about many people read a row rather
+# than run the rule for each. Time alone turns "eligible from" into "ready": that is derived when
+# read (`verdict_on`, `StoredReadinessQuerySet.as_of`), so nothing has to run each night.
+
+
+class StoredStanding(models.Model):
+    """A person's level and time in it, and when their manager last shared an assessment."""
+
+    person = models.OneToOneField(
+        Person, primary_key=True, on_delete=models.CASCADE, related_name="stored_standing"
+    )
+    # Read in the latest version of its ladder, as `standings_of` reads it.
+    current = models.ForeignKey(
+        Level, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    since = models.DateField(null=True, blank=True)
+    # Months the current level asks for before the next (None: no minimum, or no level).
+    months_required = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_assessed_on = models.DateField(null=True, blank=True)
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Standing of {self.person_id}"
+
+
+class StoredReadinessQuerySet(models.QuerySet):
+    def as_of(self, today):
+        """Annotated with `verdict_now`: the verdict on `today`, so SQL can count and filter it."""
+        return self.annotate(
+            verdict_now=models.Case(
+                models.When(
+                    verdict=RuleVerdict.ELIGIBLE_FROM,
+                    eligible_from__lte=today,
+                    then=models.Value(RuleVerdict.READY.value),
+                ),
+                default=models.F("verdict"),
+                output_field=models.CharField(),
+            )
+        )
+
+
+class StoredReadiness(models.Model):
+    """A person's readiness for one of their next levels, as the rule last gave it."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="stored_readiness")
+    # The next level's row in the latest version of its ladder.
+    target = models.ForeignKey(Level, on_delete=models.CASCADE, related_name="+")
+    target_code = models.CharField(max_length=50)
+    # The first next level comes first: a branch has several.
+    position = models.PositiveSmallIntegerField(default=0)
+    verdict = models.CharField(max_length=20, choices=[(v.value, v.value) for v in RuleVerdict])
+    eligible_from = models.DateField(null=True, blank=True)
+    criteria_met = models.PositiveIntegerField(default=0)
+    criteria_counted = models.PositiveIntegerField(default=0)
+    # The gaps as the rule names them: [{"kind", "subject", "text"}], and the criteria not met
+    # as [{"section", "text"}]: what a summary of the organisation's gaps counts.
+    gaps = models.JSONField(default=list)
+    criteria_not_met = models.JSONField(default=list)
+    # The shared manager assessment the verdict rests on, and the day it was shared.
+    assessment = models.ForeignKey(
+        Assessment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    assessed_on = models.DateField(null=True, blank=True)
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    objects = StoredReadinessQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["person", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "target"], name="one_readiness_per_target")
+        ]
+        indexes = [models.Index(fields=["verdict", "eligible_from"])]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} for {self.target_code}: {self.verdict}"
+
+    def verdict_on(self, today) -> RuleVerdict:
+        """The verdict on `today`: "eligible from" a day passed is "ready"."""
+        verdict = RuleVerdict(self.verdict)
+        if (
+            verdict == RuleVerdict.ELIGIBLE_FROM
+            and self.eligible_from
+            and self.eligible_from <= today
+        ):
+            return RuleVerdict.READY
+        return verdict

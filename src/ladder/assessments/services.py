@@ -28,6 +28,7 @@ from .models import (
 from .permissions import is_still_author
 from .plans import planned_items
 from .selectors import readiness_of, standing_of
+from .stored import readiness_refresh
 
 
 class StaleDraft(ValidationError):
@@ -238,6 +239,8 @@ def assessment_share(*, author: Person, assessment: Assessment) -> Assessment:
     assessment.shared_at = timezone.now()
     assessment.save(update_fields=["state", "shared_at"])
     assessment_shared_event(by=author.user, assessment=assessment).save()
+    if assessment.role == Assessment.Role.MANAGER:
+        readiness_refresh([assessment.person_id])
     # Queued with the change, so the person is told once, and only if the sharing is saved.
     queue_assessment_shared(assessment)
     return assessment

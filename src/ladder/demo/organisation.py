@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from ladder.assessments.models import Assessment
 from ladder.assessments.readiness import Verdict
+from ladder.assessments.stored import readiness_refresh
 from ladder.frameworks.bundled import BUNDLED_LADDER, BUNDLED_LADDER_NAME
 from ladder.frameworks.models import Ladder, LadderVersion, Level
 from ladder.frameworks.selectors import version_ladder
@@ -151,6 +152,8 @@ def demo_organisation_create(
                 if progress is not None:
                     progress(phase, batch.stop)
         review = write_round(activity, seed)
+        # The bulk writes above go round the services, so readiness is stored here, at once.
+        readiness_refresh(None, today=today)
         if progress is not None:
             progress(PHASES[4], len(nodes))
         result = _result(nodes, team_count, version, levels, saved[0], logins, activity)

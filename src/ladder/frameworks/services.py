@@ -18,6 +18,7 @@ from .ladder_data import Ladder as LadderData
 from .models import Criterion, ExpectedRating, Ladder, LadderVersion, Level
 from .parse import parse
 from .selectors import version_ladder
+from .signals import version_imported
 from .write import format_ladder
 
 
@@ -128,6 +129,7 @@ def ladder_import(*, source: str, source_name: str, slug: str, imported_by=None)
             before={"version": latest.number, "hash": latest.content_hash} if latest else None,
             after={"version": version.number, "hash": digest, "source": source_name},
         )
+        version_imported.send(sender=LadderVersion, version=version)
     diff = diff_ladders(version_ladder(latest), parsed) if latest else None
     return ImportResult(version=version, created=True, diff=diff)
 

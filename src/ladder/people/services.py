@@ -18,6 +18,7 @@ from ladder.frameworks.models import Level
 
 from .emails import canonical_email
 from .models import LevelAssignment, Person, Team, path_below
+from .signals import levels_changed
 from .tree import check_depth, subtree_height, update_rows
 from .validation import check_text
 
@@ -333,6 +334,10 @@ def level_changes_save(*, by, changes: list[LevelChange]) -> None:
         [change.assignment for change in changes if change.opens], batch_size=1000
     )
     audit_record_many([change.event(by=by) for change in changes])
+    if changes:
+        levels_changed.send(
+            sender=LevelAssignment, person_ids=sorted({c.person.pk for c in changes})
+        )
 
 
 @transaction.atomic
