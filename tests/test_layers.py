@@ -27,6 +27,7 @@ LAYERS = [
     "scim",
     "assessments",
     "promotions",
+    "insights",
     "demo",
     "site",
 ]

@@ -158,6 +158,7 @@ INSTALLED_APPS = [
     "ladder.notifications",
     "ladder.assessments",
     "ladder.promotions",
+    "ladder.insights",
     "ladder.demo",
 ]
 

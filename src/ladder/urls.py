@@ -39,6 +39,7 @@ urlpatterns = [
     path("", include("ladder.people.urls")),
     path("", include("ladder.assessments.urls")),
     path("", include("ladder.promotions.urls")),
+    path("insights/", include("ladder.insights.urls")),
     path("audit/", include("ladder.audit.urls")),
     path("", include("ladder.frameworks.urls")),
 ]
