@@ -8,6 +8,7 @@ from types import SimpleNamespace
 import pytest
 from django.contrib.auth import get_user_model
 
+from ladder.assessments.stored import readiness_refresh
 from ladder.frameworks import bundled
 from ladder.frameworks.services import ladder_import
 from ladder.people.models import LevelAssignment, Person, Team
@@ -113,6 +114,8 @@ def org(dotnet_version):
         LevelAssignment.objects.create(
             person=person, level=levels[code], start=start, reason="hire"
         )
+    # The levels above go straight to the table, round the services: store their readiness.
+    readiness_refresh(None)
     people = [skip, manager, engineer, peer, other_manager, outsider, admin]
     for person in people:
         person.refresh_from_db()
