@@ -356,6 +356,8 @@ REMINDER_DAYS_BEFORE = env_int("REMINDER_DAYS_BEFORE", default=3)
 CALIBRATION_THRESHOLD = env_float("CALIBRATION_THRESHOLD", default=0.5)
 # A verdict resting on an assessment older than this many months is shown as stale.
 ASSESSMENT_STALE_MONTHS = env_int("ASSESSMENT_STALE_MONTHS", default=6, minimum=1)
+# The insights pages list people with no shared manager assessment in this many months.
+INSIGHTS_NOT_ASSESSED_MONTHS = env_int("INSIGHTS_NOT_ASSESSED_MONTHS", default=6, minimum=1)
 # The address pages in mail link to, e.g. https://ladder.example.com (no trailing slash).
 SITE_URL = (env_origins("SITE_URL") or ["http://127.0.0.1:8000"])[0]
 # WARNING keeps refused forms, lockouts and errors; INFO adds every sign-in. Errors are

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from ladder.assessments.models import Assessment, CriterionAssessment, DimensionRating
+from ladder.assessments.stored import readiness_refresh
 from ladder.audit.models import AuditEvent
 from ladder.people.models import LevelAssignment
 from ladder.people.tree import rebuild_paths
@@ -246,6 +247,8 @@ def shared_manager_assessment(person, author, level, *, status="meets", shared_a
         )
         for r in level.expected_ratings.all()
     )
+    # Round the services, so the readiness the reports page reads is stored here.
+    readiness_refresh([person.pk])
     return assessment
 
 

@@ -104,7 +104,7 @@ def test_export_json_matches_the_schema_and_the_seed_figures():
 def test_export_json_has_exactly_the_documented_keys():
     data = json.loads(run_ladder("export", str(SEED)).stdout)
 
-    assert list(data) == ["title", "dimensions", "scale", "levels"]
+    assert list(data) == ["title", "dimensions", "scale", "levels", "synonyms"]
     assert list(data["levels"][0]) == [
         "code", "title", "number", "track", "responsibilities", "skills", "soft_skills",
         "minimum_experience", "next_actions", "scenario", "ratings",

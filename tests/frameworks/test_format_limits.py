@@ -23,7 +23,14 @@ from ladder.frameworks.ladder_data import (
     POSITIVE_SMALL_INTEGERS,
     SMALL_INTEGERS,
 )
-from ladder.frameworks.models import Criterion, ExpectedRating, Ladder, LadderVersion, Level
+from ladder.frameworks.models import (
+    Criterion,
+    ExpectedRating,
+    Ladder,
+    LadderVersion,
+    Level,
+    SearchLine,
+)
 from ladder.frameworks.parse import parse
 from ladder.frameworks.selectors import version_ladder
 from ladder.frameworks.services import ladder_import
@@ -57,6 +64,10 @@ NOT_FROM_THE_FILE = {
     (LadderVersion, "source_name"),
     (LadderVersion, "content_hash"),
     (Criterion, "section"),
+    # A field name from the code, and a bullet's place in its section (a file too large to
+    # read would be needed to pass 2**31 bullets).
+    (SearchLine, "section"),
+    (SearchLine, "position"),
 }
 
 

@@ -107,12 +107,13 @@ def test_the_version_history_and_diff_show_what_an_import_changed(client, dotnet
     assert "<strong>Rating Team Contributor</strong>: <del>3</del> → <ins>4</ins>" in diff
 
 
-def test_search_finds_every_line_with_all_words_and_marks_them(client, dotnet):
+def test_search_puts_the_line_with_every_word_first_and_marks_them(client, dotnet):
     html = page(client, "/ladders/dotnet/search/?q=sub-teams+leading")
+    first = html.split('<ol class="search-results">')[1].split("</li>")[0]
 
-    assert "1 result for" in html
-    assert "<mark>Leading</mark> multiple teams or <mark>sub-teams</mark>." in html
-    assert 'href="/ladders/dotnet/levels/TL2/"' in html
+    assert "1 with every word, the rest with some" in html
+    assert "<mark>Leading</mark> multiple teams or <mark>sub-teams</mark>." in first
+    assert 'href="/ladders/dotnet/levels/TL2/"' in first
 
 
 def test_search_escapes_what_was_typed(client, dotnet):

@@ -14,6 +14,7 @@ ACTORS = ["anonymous", "engineer", "peer", "manager", "skip", "other_manager", "
 # url template, method, then the outcome for each actor in ACTORS order.
 MATRIX = [
     ("/people/", "get", [302, 404, 404, 200, 200, 200, 200]),
+    ("/people/?format=csv", "get", [302, 404, 404, 200, 200, 200, 200]),
     ("/people/{engineer}/", "get", [302, 200, 404, 200, 200, 404, 200]),
     ("/people/{manager}/", "get", [302, 404, 404, 200, 200, 404, 200]),
     ("/people/{outsider}/", "get", [302, 404, 404, 404, 200, 200, 200]),
@@ -33,6 +34,9 @@ MATRIX = [
     ("/admin/people/person/", "get", [302, 302, 302, 302, 302, 302, 200]),
     ("/admin/people/person/{engineer}/change/", "get", [302, 302, 302, 302, 302, 302, 200]),
     ("/ladders/dotnet/levels/TL2/", "get", [200, 200, 200, 200, 200, 200, 200]),
+    ("/ladders/dotnet/versions/1/", "get", [200, 200, 200, 200, 200, 200, 200]),
+    ("/ladders/dotnet/versions/new/", "get", [302, 404, 404, 404, 404, 404, 200]),
+    ("/ladders/dotnet/versions/new/", "post", [302, 404, 404, 404, 404, 404, 400]),
     ("/people/{engineer}/assessments/", "get", [302, 200, 404, 200, 200, 404, 200]),
     ("/people/{engineer}/assessments/side-by-side/", "get", [302, 200, 404, 200, 200, 404, 200]),
     ("/people/{engineer}/evidence/", "get", [302, 200, 404, 200, 200, 404, 200]),

@@ -66,7 +66,7 @@ def invite(request):
         result = invitations_send(by=request.user, people=without_login(chosen), send=False)
         _report(request, result)
         # A whole organisation's mails go out after the page, which does not wait for them.
-        response = redirect(_next_page(request, reverse("people:directory")))
+        response = redirect(_next_page(request, reverse("assessments:directory")))
         return mail_send_after(response, result.mail_ids)
     invitable = without_login(chosen).select_related("team", "invitation").order_by("name", "pk")
     context = {

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import datetime
+import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from ladder.frameworks.models import Criterion, Level, ratings_by_dimension
+from ladder.frameworks.ladder_data import MAX_CODE_LENGTH
+from ladder.frameworks.models import Criterion, Ladder, LadderVersion, Level, ratings_by_dimension
 from ladder.people.models import Person
 
 from .readiness import Status as RuleStatus
 from .readiness import Verdict as RuleVerdict
+from .readiness import format_date
 
 
 def current_cycle(today=None) -> str:
@@ -352,3 +356,105 @@ class StoredReadiness(models.Model):
         ):
             return RuleVerdict.READY
         return verdict
+
+
+def verdict_words(verdict: str, eligible_from: datetime.date | None) -> str:
+    """A verdict in a few words, as a list of changes shows it: "Eligible from 5 January 2027"."""
+    if verdict == RuleVerdict.ELIGIBLE_FROM:
+        return f"Eligible from {format_date(eligible_from)}"
+    return {
+        RuleVerdict.READY: "Ready",
+        RuleVerdict.NOT_YET: "Not yet",
+        RuleVerdict.NOT_ASSESSED: "Not assessed",
+    }[RuleVerdict(verdict)]
+
+
+class ReadinessChange(models.Model):
+    """How a new version of a ladder moved one person's readiness for one next level: the
+    verdict as read on the day of the import, before it and after it. Kept with the version
+    (changes.py); a dry run makes the same rows without saving them."""
+
+    version = models.ForeignKey(LadderVersion, on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="readiness_changes")
+    target_code = models.CharField(max_length=MAX_CODE_LENGTH)
+    # Blank before: the level became a next level with this version; blank after: it no longer
+    # is one (the person's level or the next one left the ladder, or a track changed).
+    before_verdict = models.CharField(max_length=20, blank=True)
+    before_eligible_from = models.DateField(null=True, blank=True)
+    after_verdict = models.CharField(max_length=20, blank=True)
+    after_eligible_from = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["version", "person__name", "person", "target_code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "person", "target_code"], name="one_change_per_target"
+            ),
+            # A row says what moved: a verdict on at least one side.
+            models.CheckConstraint(
+                condition=~models.Q(before_verdict="", after_verdict=""),
+                name="readiness_change_has_a_verdict",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} for {self.target_code}: {self.summary}"
+
+    @property
+    def before(self) -> str:
+        return verdict_words(self.before_verdict, self.before_eligible_from)
+
+    @property
+    def after(self) -> str:
+        return verdict_words(self.after_verdict, self.after_eligible_from)
+
+    @property
+    def summary(self) -> str:
+        """ "Ready → Eligible from 5 January 2027", "Not assessed (new next level SR2)"."""
+        if not self.before_verdict:
+            return f"{self.after} (new next level {self.target_code})"
+        if not self.after_verdict:
+            return f"{self.before} → no longer a next level"
+        return f"{self.before} → {self.after}"
+
+
+def _pending_version_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class PendingLadderVersionQuerySet(models.QuerySet):
+    def expired(self, now: datetime.datetime | None = None):
+        return self.filter(created_at__lte=(now or timezone.now()) - PendingLadderVersion.LIFETIME)
+
+
+class PendingLadderVersion(models.Model):
+    """A ladder file previewed on the upload page, waiting for its admin to import it.
+
+    The source waits in the database, as a previewed people CSV does (people.PendingImport):
+    sent back through the form it could be changed after its preview, and the app may run as
+    several processes, so no one process's memory or disk would find it again. Only its
+    uploader may import it, within `LIFETIME`, and only while `base` is still the ladder's
+    latest version, so that what was previewed is what is imported.
+    """
+
+    LIFETIME = datetime.timedelta(hours=1)
+
+    token = models.CharField(max_length=64, unique=True, default=_pending_version_token)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    ladder = models.ForeignKey(Ladder, on_delete=models.CASCADE, related_name="+")
+    # The ladder's latest version when previewed: the preview's diff and readiness are against it.
+    base = models.ForeignKey(LadderVersion, on_delete=models.CASCADE, related_name="+")
+    source_name = models.CharField(max_length=255)
+    source = models.TextField()
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = PendingLadderVersionQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"{self.source_name} for {self.ladder_id} by {self.uploaded_by_id}"
+
+    def is_expired(self, now: datetime.datetime | None = None) -> bool:
+        return self.created_at <= (now or timezone.now()) - self.LIFETIME

@@ -16,16 +16,27 @@ from django.utils import timezone
 
 from ladder.frameworks.models import LadderVersion, Level
 from ladder.frameworks.selectors import version_ladder
-from ladder.people.models import LevelAssignment, Person
+from ladder.people.models import LevelAssignment, Person, Team
 from ladder.people.tenure import Tenure, level_tenure
 
 from .models import Assessment, CriterionAssessment, GrowthItem, GrowthPlan
+from .people_readiness import (
+    StoredVerdict,
+    TimeInLevel,
+    VerdictCounts,
+    next_verdicts,
+    ordered,
+    time_in_level,
+    verdict_counts,
+    with_readiness,
+    with_stale_verdict,
+    with_verdict,
+)
 from .readiness import (
     AssessmentFacts,
     CriterionRating,
     Readiness,
     Status,
-    Verdict,
     is_stale,
     judge_readiness,
 )
@@ -253,31 +264,38 @@ def readiness_of_many(
 
 @dataclass(frozen=True)
 class ReportRow:
-    """One report on the reports page: where they stand and a verdict per next level."""
+    """One report on the reports page: where they stand and a verdict per next level, read from
+    the stored rows. `person` carries the annotations of `people_readiness.with_readiness`."""
 
     person: Person
-    standing: Standing
-    verdicts: list[NextVerdict]
+    tenure: TimeInLevel | None
+    verdicts: list[StoredVerdict]
     direct: bool
 
 
 # What the reports page sorts by; each ascending, and descending as "-verdict".
 REPORT_SORTS = ("name", "verdict", "level", "time")
-# Closest to a promotion first: the order a manager works through their reports in.
-VERDICT_ORDER = (Verdict.READY, Verdict.ELIGIBLE_FROM, Verdict.NOT_YET, Verdict.NOT_ASSESSED)
 
 
-def _sort_key(sort: str, standing: Standing, verdicts: list[NextVerdict]):
-    """A person's place under `sort`, or None for those without one (they go last)."""
-    if sort == "verdict":
-        ranks = [VERDICT_ORDER.index(v.readiness.verdict) for v in verdicts]
-        return min(ranks) if ranks else None
-    if sort == "level":
-        current = standing.current
-        return None if current is None else (current.number, current.code)
-    if sort == "time":
-        return None if standing.tenure is None else standing.tenure.months
-    return None
+@dataclass(frozen=True)
+class ReportFilters:
+    """Which of a manager's reports the page lists: a verdict (closest to a promotion, as
+    `people_readiness` reads it), direct reports only, one team, a stale verdict."""
+
+    verdict: str = ""
+    direct: bool = False
+    team: Team | None = None
+    stale: bool = False
+
+
+def reports_with_readiness(manager: Person, today: datetime.date):
+    """Everyone below the manager, annotated with their stored standing and readiness."""
+    return with_readiness(Person.objects.reports_of(manager), today)
+
+
+def report_counts(manager: Person, today: datetime.date) -> VerdictCounts:
+    """How many of the manager's whole subtree stand at each verdict today: one query."""
+    return verdict_counts(reports_with_readiness(manager, today))
 
 
 def report_rows(
@@ -286,42 +304,39 @@ def report_rows(
     *,
     sort: str = "name",
     descending: bool = False,
+    filters: ReportFilters | None = None,
     page: str | int | None = None,
     per_page: int = 50,
 ):
-    """The page of a manager's reports asked for, sorted, each with a verdict per next level:
-    (the paginator's page, its rows), in a fixed number of queries.
-
-    By name only the page's people are read and judged. Sorting by level or time in level
-    reads everyone's level history, and by verdict judges everyone below the manager: still a
-    fixed number of queries, with work in Python that grows with the subtree.
-    """
-    reports = Person.objects.reports_of(manager).select_related("team")
-    standings: dict[int, Standing] = {}
-    verdicts: dict[int, list[NextVerdict]] = {}
-    if sort not in REPORT_SORTS or sort == "name":
-        order = ("-name", "-pk") if descending else ("name", "pk")
-        paged = Paginator(reports.order_by(*order), per_page).get_page(page)
-        people = list(paged.object_list)
-    else:
-        everyone = list(reports.order_by("name", "pk"))
-        standings = standings_of(everyone, today)
-        if sort == "verdict":
-            verdicts = readiness_of_every_next(everyone, standings, today)
-
-        keys = {p.pk: _sort_key(sort, standings[p.pk], verdicts.get(p.pk, [])) for p in everyone}
-        placed = [p for p in everyone if keys[p.pk] is not None]
-        # sorted() is stable either way, so people of one place stay in order of name.
-        ordered = sorted(placed, key=lambda p: keys[p.pk], reverse=descending)
-        ordered += [p for p in everyone if keys[p.pk] is None]
-        paged = Paginator(ordered, per_page).get_page(page)
-        people = list(paged.object_list)
-    missing = [p for p in people if p.pk not in standings]
-    standings.update(standings_of(missing, today) if missing else {})
-    missing = [p for p in people if p.pk not in verdicts]
-    verdicts.update(readiness_of_every_next(missing, standings, today) if missing else {})
+    """The page of a manager's reports asked for, filtered and sorted, each with a verdict per
+    next level: (the paginator's page, its rows). Filters and sorts run in SQL over the stored
+    rows, so the number of queries and the work in Python are those of one page, however large
+    the subtree."""
+    filters = filters or ReportFilters()
+    people = reports_with_readiness(manager, today).select_related("team")
+    if filters.verdict:
+        people = with_verdict(people, filters.verdict)
+    if filters.direct:
+        people = people.filter(manager=manager)
+    if filters.team is not None:
+        people = people.filter(team=filters.team)
+    if filters.stale:
+        people = with_stale_verdict(people, today, settings.ASSESSMENT_STALE_MONTHS)
+    if sort not in REPORT_SORTS:
+        sort, descending = "name", False
+    paged = Paginator(ordered(people, sort, descending), per_page).get_page(page)
+    shown = list(paged.object_list)
+    verdicts = next_verdicts(
+        shown, today, stale_months=settings.ASSESSMENT_STALE_MONTHS, reasons=True
+    )
     rows = [
-        ReportRow(p, standings[p.pk], verdicts[p.pk], p.manager_id == manager.pk) for p in people
+        ReportRow(
+            p,
+            time_in_level(p.level_since, today),
+            verdicts.get(p.pk, []),
+            p.manager_id == manager.pk,
+        )
+        for p in shown
     ]
     return paged, rows
 

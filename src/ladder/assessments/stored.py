@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import NamedTuple
 
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -142,28 +142,32 @@ def work_out(
         )
     }
     if person_ids is None:
-        ids = list(Person.objects.order_by("pk").values_list("pk", flat=True))
-    else:
-        ids = sorted(set(person_ids))
+        # Everyone at once: no list of ids to send, and one pass over each table.
+        return _work_out(None, today, ladders, levels)
     result: dict[int, WorkedOut] = {}
-    for chunk in _chunks(ids, BATCH_SIZE):
+    for chunk in _chunks(sorted(set(person_ids)), BATCH_SIZE):
         result.update(_work_out(chunk, today, ladders, levels))
     return result
 
 
 def _work_out(
-    ids: list[int], today: datetime.date, ladders: Ladders, levels: dict[int, LevelName]
+    ids: list[int] | None, today: datetime.date, ladders: Ladders, levels: dict[int, LevelName]
 ) -> dict[int, WorkedOut]:
+    """The people of `ids`, or everyone when None."""
+    mine = {} if ids is None else {"person_id__in": ids}
+    # Looked up once: per value, finding the current time zone costs more than the rest of
+    # reading a date.
+    zone = timezone.get_current_timezone()
     history: dict[int, list[_Assignment]] = defaultdict(list)
     for person_id, level_id, start, end in (
-        LevelAssignment.objects.filter(person_id__in=ids)
+        LevelAssignment.objects.filter(**mine)
         .order_by()
         .values_list("person_id", "level_id", "start", "end")
     ):
         history[person_id].append(_Assignment(levels[level_id], start, end))
     last_assessed = {
-        person_id: timezone.localdate(moment)
-        for person_id, moment in Assessment.objects.filter(person_id__in=ids)
+        person_id: timezone.localdate(moment, zone)
+        for person_id, moment in Assessment.objects.filter(**mine)
         .by_managers()
         .shared()
         .order_by()
@@ -200,7 +204,7 @@ def _work_out(
     named = {pk: (name.code, name.ladder_id) for pk, name in levels.items()}
     target_ids = [pk for pk, key in named.items() if key in wanted]
     latest_shared: dict[tuple[int, str, int], tuple] = {}
-    shared = Assessment.objects.filter(person_id__in=ids).by_managers().shared()
+    shared = Assessment.objects.filter(**mine).by_managers().shared()
     for person_id, level_id, pk, created, shared_at in (
         shared.filter(level_id__in=target_ids)
         .latest_first()
@@ -215,7 +219,7 @@ def _work_out(
     )
 
     result = {}
-    for person_id in ids:
+    for person_id in sorted(standing.keys() | last_assessed.keys()) if ids is None else ids:
         if person_id not in standing:
             if person_id in last_assessed:
                 result[person_id] = WorkedOut(
@@ -240,7 +244,7 @@ def _work_out(
                     name,
                     readiness,
                     found[0][0] if found else None,
-                    timezone.localdate(found[1]) if found else None,
+                    timezone.localdate(found[1], zone) if found else None,
                 )
             )
         result[person_id] = WorkedOut(
@@ -342,18 +346,16 @@ def on_levels_changed(sender, *, person_ids: Sequence[int], **kwargs) -> None:
     readiness_refresh(person_ids)
 
 
-def on_version_imported(sender, *, version: LadderVersion, **kwargs) -> None:
-    """Everyone who ever held a level of the ladder reads it in the new version now."""
-    held = LevelAssignment.objects.filter(level__version__ladder_id=version.ladder_id)
-    readiness_refresh(held.order_by().values_list("person_id", flat=True).distinct())
-
-
-def on_migrated(sender, *, using: str = "default", **kwargs) -> None:
+def on_migrated(sender, *, using: str = "default", plan=None, **kwargs) -> None:
     """A database that has levels but no stored readiness (one made before readiness was
-    stored) has it worked out once, as it is migrated."""
-    if LevelAssignment.objects.using(using).exists() and not (
-        StoredStanding.objects.using(using).exists()
-    ):
+    stored) has it worked out once, as it is migrated forwards to the end."""
+    if using != "default" or any(backwards for _, backwards in plan or ()):
+        return
+    tables = set(connections[using].introspection.table_names())
+    needed = {model._meta.db_table for model in (LevelAssignment, StoredStanding, StoredReadiness)}
+    if not needed <= tables:
+        return  # migrated part of the way only
+    if LevelAssignment.objects.exists() and not StoredStanding.objects.exists():
         readiness_refresh(None)
 
 

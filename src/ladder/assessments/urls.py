@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import assessments, growth, reports
+from .views import assessments, directory, growth, ladder_upload, reports
 
 app_name = "assessments"
 urlpatterns = [
@@ -16,4 +16,7 @@ urlpatterns = [
     path("assessments/<int:pk>/", assessments.assessment_detail, name="detail"),
     path("assessments/<int:pk>/share/", assessments.assessment_share, name="share"),
     path("reports/", reports.reports, name="reports"),
+    # The people directory shows readiness, so it is served here: people sits below assessments.
+    path("people/", directory.directory, name="directory"),
+    path("ladders/<slug:slug>/versions/new/", ladder_upload.ladder_upload, name="ladder-upload"),
 ]

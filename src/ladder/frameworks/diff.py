@@ -65,7 +65,7 @@ def diff_ladders(old: Ladder, new: Ladder) -> LadderDiff:
     new_codes = {level.code: level for level in new.levels}
     facts = [
         (what, getattr(old, what), getattr(new, what))
-        for what in ("title", "dimensions", "scale", "rules")
+        for what in ("title", "dimensions", "scale", "rules", "synonyms")
         if getattr(old, what) != getattr(new, what)
     ]
     changed = []

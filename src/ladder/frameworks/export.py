@@ -32,6 +32,7 @@ def ladder_to_dict(ladder: Ladder) -> dict:
             }
             for level in ladder.levels
         ],
+        "synonyms": {term: list(alike) for term, alike in ladder.synonyms.items()},
     }
 
 

@@ -6,6 +6,8 @@
     levels:
       TL2: {number: 7, track: Tech Lead}
     rules: {min_criteria_met: 0.8}
+    synonyms:
+      EF: [Entity Framework, EF Core]
     ---
 
 Its values are checked here against what the database can hold, each error with its line.
@@ -17,15 +19,19 @@ import dataclasses
 
 import yaml
 
-from .errors import Problems, cut, shown
+from .errors import Problems, cut, shown, too_long
 from .ladder_data import (
     MAX_NAME_LENGTH,
+    MAX_SYNONYM_LENGTH,
+    MAX_SYNONYM_TERMS,
+    MAX_SYNONYMS_PER_TERM,
     POSITIVE_SMALL_INTEGERS,
     SMALL_INTEGERS,
     UNSTORABLE,
     PromotionRules,
     Scale,
 )
+from .words import words
 
 _RULE_TYPES = {f.name: f.type for f in dataclasses.fields(PromotionRules)}
 # The front matter needs three levels of nesting (levels, a code, its number and track).
@@ -185,10 +191,13 @@ def _values(loader, entries, problems: Problems) -> dict:
             values["levels"] = _levels(loader, node, line, problems)
         elif key == "rules":
             values["rules"] = _rules(loader, node, line, problems)
+        elif key == "synonyms":
+            values["synonyms"] = _synonyms(loader, node, line, problems)
         else:
             problems.add(
                 line,
-                f"unknown front matter key {shown(key)}: expected dimensions, scale, levels or rules",
+                f"unknown front matter key {shown(key)}: expected dimensions, scale, levels, "
+                "rules or synonyms",
             )
     return values
 
@@ -250,6 +259,85 @@ def _rules(loader, node, line: int, problems: Problems) -> PromotionRules:
         else:
             rules[key] = float(setting) if kind == "float" else setting
     return PromotionRules(**rules)
+
+
+_SYNONYMS_SHAPE = (
+    "synonyms must map each word to a list of words that mean the same, like "
+    "EF: [Entity Framework, EF Core]"
+)
+
+
+def _synonyms(loader, node, line: int, problems: Problems) -> dict[str, tuple[str, ...]]:
+    """Each term with the words a search takes as the same; its line for every error."""
+    if not isinstance(node, yaml.MappingNode):
+        problems.add(line, _SYNONYMS_SHAPE)
+        return {}
+    entries = _entries(loader, node)
+    if len(entries) > MAX_SYNONYM_TERMS:
+        problems.add(
+            line, f"{len(entries)} synonym terms: a ladder has at most {MAX_SYNONYM_TERMS}"
+        )
+        return {}
+    synonyms: dict[str, tuple[str, ...]] = {}
+    # Terms are compared as a search compares them: "EF" and "ef" are one term.
+    seen: dict[tuple[str, ...], tuple[str, int]] = {}
+    for key, value, key_line, value_node in entries:
+        term = _synonym_text(key, key_line, "synonym term", problems)
+        if term is None:
+            continue
+        folded = tuple(words(term))
+        if folded in seen:
+            first, first_line = seen[folded]
+            problems.add(
+                key_line,
+                f"synonym term {shown(term)} repeats {shown(first)} (line {first_line}): "
+                "list all of its synonyms once",
+            )
+            continue
+        seen[folded] = (term, key_line)
+        if isinstance(value_node, yaml.ScalarNode) and isinstance(value, str):
+            items = [(value, key_line)]  # `CI: continuous integration`, a list of one
+        elif isinstance(value_node, yaml.SequenceNode) and value_node.value:
+            items = [
+                (loader.construct_object(item, deep=True), item.start_mark.line + 2)
+                for item in value_node.value
+            ]
+        else:
+            problems.add(key_line, f"synonyms of {shown(term)}: {_SYNONYMS_SHAPE}")
+            continue
+        if len(items) > MAX_SYNONYMS_PER_TERM:
+            problems.add(
+                key_line,
+                f"{len(items)} synonyms of {shown(term)}: a term has at most "
+                f"{MAX_SYNONYMS_PER_TERM}",
+            )
+            continue
+        texts = [
+            _synonym_text(item, item_line, f"synonym of {shown(term)}", problems)
+            for item, item_line in items
+        ]
+        if None not in texts:
+            synonyms[term] = tuple(texts)
+    return synonyms
+
+
+def _synonym_text(value: object, line: int, what: str, problems: Problems) -> str | None:
+    """A synonym as written, stripped; None, with the error added, unless it can be searched."""
+    if not isinstance(value, str):
+        problems.add(
+            line,
+            f"{what} {shown(value)} must be text: write it in quotes if YAML reads it as "
+            "something else (a number, true or false)",
+        )
+        return None
+    text = value.strip()
+    if len(text) > MAX_SYNONYM_LENGTH:
+        problems.add(line, too_long(what, text, MAX_SYNONYM_LENGTH))
+        return None
+    if not words(text):
+        problems.add(line, f"{what} {shown(text)} has no letter or digit to search for")
+        return None
+    return text
 
 
 def _is_integer(value: object, allowed: range) -> bool:

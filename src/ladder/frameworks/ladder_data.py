@@ -37,6 +37,11 @@ SMALL_INTEGERS = range(-32768, 32767 + 1)
 POSITIVE_SMALL_INTEGERS = range(0, 32767 + 1)
 # Characters PostgreSQL cannot store in text (NUL) or at all (a lone surrogate).
 UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+# A ladder's synonyms (front matter `synonyms:`): each word or phrase, and how many a ladder may
+# list, so that one search expands to a bounded query whatever the file says.
+MAX_SYNONYM_LENGTH = 100
+MAX_SYNONYMS_PER_TERM = 20
+MAX_SYNONYM_TERMS = 200
 # More digits than this is beyond every limit a ladder has; Python will not even read a number
 # of over 4,300 digits, so longer ones are never converted.
 MAX_DIGITS = 9
@@ -103,6 +108,9 @@ class Ladder:
     levels: tuple[Level, ...]
     scale: Scale = Scale()
     rules: PromotionRules = PromotionRules()
+    # Words a search takes as the same: {"EF": ("Entity Framework", "EF Core")}. A term and its
+    # list are one group; a search for any of them finds lines with any of them.
+    synonyms: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def level(self, code: str) -> Level:
         for level in self.levels:

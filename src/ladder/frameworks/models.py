@@ -1,6 +1,7 @@
 """Ladders in the database: every imported version kept whole, its levels and criteria as rows."""
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.utils import timezone
 
@@ -55,10 +56,15 @@ class LadderVersion(models.Model):
     scale_min = models.SmallIntegerField(default=1)
     scale_max = models.SmallIntegerField(default=5)
     rules = models.JSONField(default=dict)
+    # The front matter's synonyms in their order, as [term, [synonym, ...]] pairs: PostgreSQL's
+    # jsonb keeps no order of an object's keys. [["EF", ["Entity Framework", "EF Core"]]]
+    synonyms = models.JSONField(default=list, blank=True)
     imported_at = models.DateTimeField(default=timezone.now)
     imported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Why this version was made, as whoever imported it said (services.check_version_note).
+    note = models.TextField(blank=True)
 
     objects = LadderVersionQuerySet.as_manager()
 
@@ -152,3 +158,34 @@ class ExpectedRating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dimension}: {self.rating}"
+
+
+class SearchLine(models.Model):
+    """One searched line of a version (a criterion, a next action, a scenario line), indexed.
+
+    Written with the version (search.index_version) and never changed. `words` holds the line's
+    words as the search folds them (words.py); the database's full-text index covers it. On
+    SQLite that is an FTS5 table, frameworks_searchline_fts, kept by triggers on this table
+    (migration 0004): a migration that makes Django rebuild this table on SQLite must create
+    them again. On PostgreSQL it is `vector`, with a GIN index made by the same migration.
+    """
+
+    version = models.ForeignKey(
+        LadderVersion, on_delete=models.CASCADE, related_name="search_lines"
+    )
+    level = models.ForeignKey(Level, on_delete=models.CASCADE, related_name="+")
+    # The Level field the line is in (search.SEARCHED_SECTIONS), and its place there.
+    section = models.CharField(max_length=20)
+    position = models.PositiveIntegerField()
+    words = models.TextField()
+    vector = SearchVectorField(null=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["level", "section", "position"], name="unique_search_line"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.words

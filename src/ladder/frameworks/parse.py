@@ -84,6 +84,7 @@ class _Parser:
             levels=tuple(levels),
             scale=scale,
             rules=front.get("rules", PromotionRules()),
+            synonyms=front.get("synonyms", {}),
         )
 
     def _unstorable_characters(self) -> None:

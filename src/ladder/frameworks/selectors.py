@@ -2,18 +2,9 @@
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-
 from django.db.models import Prefetch
 
-from .ladder_data import (
-    BULLET_SECTIONS,
-    CRITERIA_SECTIONS,
-    MinimumExperience,
-    PromotionRules,
-    Scale,
-)
+from .ladder_data import CRITERIA_SECTIONS, MinimumExperience, PromotionRules, Scale
 from .ladder_data import Ladder as LadderData
 from .ladder_data import Level as LevelData
 from .models import Criterion, ExpectedRating, Ladder, LadderVersion, Level
@@ -54,6 +45,7 @@ def version_ladder(version: LadderVersion) -> LadderData:
         levels=tuple(_level_data(level) for level in levels),
         scale=Scale(version.scale_min, version.scale_max),
         rules=PromotionRules(**version.rules),
+        synonyms={term: tuple(alike) for term, alike in version.synonyms},
     )
 
 
@@ -86,49 +78,3 @@ def get_level(ladder: LadderData, code: str) -> LevelData:
             if level.code.casefold() == code.casefold():
                 return level
         raise Level.DoesNotExist(f"No level {code!r}") from None
-
-
-# -- search ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SearchHit:
-    level: LevelData
-    section: str
-    # The line cut into (text, matched) pieces, so templates can mark the matches.
-    pieces: tuple[tuple[str, bool], ...]
-
-
-# The Level fields searched, with their section names: the criteria, then the guidance.
-SEARCHED_SECTIONS = {
-    **CRITERIA_SECTIONS,
-    **{BULLET_SECTIONS[name]: name for name in ("Next Actions", "Scenario")},
-}
-
-
-def search(ladder: LadderData, query: str) -> list[SearchHit]:
-    """Every criterion, next action and scenario line that contains all the words typed."""
-    words = [word for word in query.split() if word]
-    if not words:
-        return []
-    pattern = re.compile("|".join(re.escape(word) for word in words), re.IGNORECASE)
-    hits = []
-    for level in ladder.levels:
-        for name, label in SEARCHED_SECTIONS.items():
-            for text in getattr(level, name):
-                folded = text.casefold()
-                if all(word.casefold() in folded for word in words):
-                    hits.append(SearchHit(level, label, _pieces(text, pattern)))
-    return hits
-
-
-def _pieces(text: str, pattern: re.Pattern) -> tuple[tuple[str, bool], ...]:
-    pieces, start = [], 0
-    for match in pattern.finditer(text):
-        if match.start() > start:
-            pieces.append((text[start : match.start()], False))
-        pieces.append((match.group(), True))
-        start = match.end()
-    if start < len(text):
-        pieces.append((text[start:], False))
-    return tuple(pieces)

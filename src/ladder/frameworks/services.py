@@ -12,11 +12,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from ladder.audit.services import audit_record
+from ladder.characters import describe, unsafe_in_writing
 
 from .diff import LadderDiff, diff_ladders
 from .ladder_data import Ladder as LadderData
 from .models import Criterion, ExpectedRating, Ladder, LadderVersion, Level
 from .parse import parse
+from .search import index_version
 from .selectors import version_ladder
 from .signals import version_imported
 from .write import format_ladder
@@ -82,13 +84,17 @@ def source_label(name: str) -> str:
     return name if len(name) <= limit else "…" + name[-(limit - 1) :]
 
 
-def ladder_import(*, source: str, source_name: str, slug: str, imported_by=None) -> ImportResult:
-    """Store `source` as the ladder's next version, unless its content is that of the latest.
+def ladder_import(
+    *, source: str, source_name: str, slug: str, imported_by=None, note: str = ""
+) -> ImportResult:
+    """Store `source` as the ladder's next version, unless its content is that of the latest,
+    with `note` saying why it was made.
 
-    Raises `ImportRefused` for a slug that breaks the rule or names a retired ladder, and
-    `LadderError` when the source has errors; either way nothing is written.
+    Raises `ImportRefused` for a slug that breaks the rule, a note that breaks its rule or a
+    retired ladder, and `LadderError` when the source has errors; either way nothing is written.
     """
     check_ladder_slug(slug)
+    note = check_version_note(note)
     parsed = parse(source, path=source_name)
     source_name = source_label(source_name)
     digest = content_hash(parsed)
@@ -97,11 +103,7 @@ def ladder_import(*, source: str, source_name: str, slug: str, imported_by=None)
         # Lock the ladder row so two concurrent imports cannot both take the same next number,
         # and an import cannot add a version to a ladder being retired.
         ladder = Ladder.objects.select_for_update().get(pk=ladder.pk)
-        if ladder.retired_at is not None:
-            raise ImportRefused(
-                f"ladder {slug!r} is retired; run `ladder retire --undo {slug}` to bring it "
-                "back, then import again"
-            )
+        refuse_retired(ladder)
         latest = ladder.latest_version()
         if latest and latest.content_hash == digest:
             return ImportResult(version=latest, created=False, diff=None)
@@ -116,9 +118,12 @@ def ladder_import(*, source: str, source_name: str, slug: str, imported_by=None)
             scale_min=parsed.scale.min,
             scale_max=parsed.scale.max,
             rules=_rules_dict(parsed),
+            synonyms=[[term, list(alike)] for term, alike in parsed.synonyms.items()],
             imported_by=imported_by,
+            note=note,
         )
         _create_levels(version, parsed)
+        index_version(version, parsed)
         if ladder.title != parsed.title:
             ladder.title = parsed.title
             ladder.save(update_fields=["title"])
@@ -132,6 +137,65 @@ def ladder_import(*, source: str, source_name: str, slug: str, imported_by=None)
         version_imported.send(sender=LadderVersion, version=version)
     diff = diff_ladders(version_ladder(latest), parsed) if latest else None
     return ImportResult(version=version, created=True, diff=diff)
+
+
+def refuse_retired(ladder: Ladder) -> None:
+    """Raise `ImportRefused` for a retired ladder: no version is added to it."""
+    if ladder.retired_at is not None:
+        raise ImportRefused(
+            f"ladder {ladder.slug!r} is retired; run `ladder retire --undo {ladder.slug}` to "
+            "bring it back, then import again"
+        )
+
+
+# A note says why a version was made: a few sentences on the history page, not a document.
+MAX_NOTE_LENGTH = 2000
+
+
+def check_version_note(note: str) -> str:
+    """The note as it is stored (without surrounding blanks); `ImportRefused` saying what is
+    wrong with it: too long, or a control or format character (the rule of written text)."""
+    note = note.strip()
+    if len(note) > MAX_NOTE_LENGTH:
+        raise ImportRefused(
+            f"the note is {len(note)} characters long; a version's note has at most "
+            f"{MAX_NOTE_LENGTH}"
+        )
+    char = unsafe_in_writing(note)
+    if char is not None:
+        raise ImportRefused(f"the note contains {describe(char)}, a control character: remove it")
+    return note
+
+
+@dataclass(frozen=True)
+class ImportPreview:
+    """What `ladder_import` of a source would do, worked out without writing anything."""
+
+    ladder: Ladder | None  # None: the slug names no ladder yet, so a first version
+    latest: LadderVersion | None
+    data: LadderData
+    # The source has the content of the latest version: importing it would do nothing.
+    unchanged: bool
+    # Against the latest version; None for a first version or an unchanged one.
+    diff: LadderDiff | None
+
+
+def ladder_import_preview(
+    *, source: str, source_name: str, slug: str, note: str = ""
+) -> ImportPreview:
+    """What importing `source` would store, refused as `ladder_import` refuses it; nothing is
+    written. For a dry run, and for a page's preview before the import."""
+    check_ladder_slug(slug)
+    check_version_note(note)
+    parsed = parse(source, path=source_name)
+    ladder = Ladder.objects.filter(slug=slug).first()
+    if ladder is None:
+        return ImportPreview(ladder=None, latest=None, data=parsed, unchanged=False, diff=None)
+    refuse_retired(ladder)
+    latest = ladder.latest_version()
+    unchanged = latest is not None and latest.content_hash == content_hash(parsed)
+    diff = diff_ladders(version_ladder(latest), parsed) if latest and not unchanged else None
+    return ImportPreview(ladder=ladder, latest=latest, data=parsed, unchanged=unchanged, diff=diff)
 
 
 def ladder_retire(*, by, ladder: Ladder) -> bool:

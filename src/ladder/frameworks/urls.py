@@ -10,6 +10,7 @@ urlpatterns = [
     path("ladders/<slug:slug>/compare/", views.compare_form, name="compare-form"),
     path("ladders/<slug:slug>/compare/<str:a>/<str:b>/", views.compare, name="compare"),
     path("ladders/<slug:slug>/versions/", views.versions, name="versions"),
+    path("ladders/<slug:slug>/versions/<int:number>/", views.version_detail, name="version"),
     path(
         "ladders/<slug:slug>/versions/<int:old>/diff/<int:new>/",
         views.version_diff,

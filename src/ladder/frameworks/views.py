@@ -11,6 +11,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.cache import patch_cache_control
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
@@ -21,7 +22,8 @@ from .ladder_data import BULLET_SECTIONS
 from .ladder_data import Ladder as LadderData
 from .ladder_data import Level as LevelData
 from .models import Ladder, LadderVersion
-from .selectors import get_ladder, get_level, get_version, search, version_ladder
+from .search import MAX_HITS, cap_query, search
+from .selectors import get_ladder, get_level, get_version, version_ladder
 from .write import format_ladder
 
 
@@ -239,6 +241,29 @@ def versions(request, slug):
 
 @require_safe
 @reader
+def version_detail(request, slug, number):
+    """One version: when and why it was made, and what changed since the one before."""
+    ladder = _found(get_ladder, slug)
+    if number < 1:
+        raise Http404("Versions are numbered from 1")
+    shown = _found(get_version, ladder, number)
+    before = ladder.versions.filter(number=number - 1).first()
+    context = {
+        "ladder": ladder,
+        "version": _found(get_version, ladder),
+        "shown": shown,
+        "before": before,
+        "diff": diff_ladders(version_ladder(before), version_ladder(shown)) if before else None,
+    }
+    response = render(request, "frameworks/version.html", context)
+    # The page lists, to whoever may see them, the people whose readiness the version changed
+    # (a panel of the assessments layer): no cache may keep a copy, as on every people page.
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+@require_safe
+@reader
 def version_diff(request, slug, old, new):
     ladder = _found(get_ladder, slug)
     before, after = _found(get_version, ladder, old), _found(get_version, ladder, new)
@@ -258,9 +283,18 @@ def version_diff(request, slug, old, new):
 @reader
 def search_view(request, slug):
     ladder, version, data = _latest(slug)
-    query = request.GET.get("q", "").strip()[:200]
-    hits = search(data, query)
-    context = {"ladder": ladder, "version": version, "data": data, "query": query, "hits": hits}
+    query, notice = cap_query(request.GET.get("q", ""))
+    hits = search(version, query, ladder=data, limit=MAX_HITS + 1)
+    context = {
+        "ladder": ladder,
+        "version": version,
+        "data": data,
+        "query": query,
+        "notice": notice,
+        "hits": hits[:MAX_HITS],
+        "more": len(hits) > MAX_HITS,
+        "every_word": sum(hit.every_word for hit in hits[:MAX_HITS]),
+    }
     return render(request, "frameworks/search.html", context)
 
 

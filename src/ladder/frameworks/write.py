@@ -25,6 +25,12 @@ def format_ladder(ladder: Ladder) -> str:
     ]
     if ladder.rules != PromotionRules():
         out.append(f"rules: {_flow(dataclasses.asdict(ladder.rules))}")
+    if ladder.synonyms:
+        out.append("synonyms:")
+        out += [
+            f"  {_flow([term])[1:-1]}: {_flow(list(alike))}"
+            for term, alike in ladder.synonyms.items()
+        ]
     out += ["---", f"# {ladder.title}", ""]
     for level in ladder.levels:
         out += [f"## {level.title} ({level.code})", ""]

@@ -21,6 +21,7 @@ class OutgoingMail(models.Model):
         CASE_DECIDED = "case_decided", "Promotion case decided"
         INVITATION = "invitation", "Invitation"
         PASSWORD_RESET = "password_reset", "Password reset"
+        READINESS_CHANGED = "readiness_changed", "Readiness changed by a ladder version"
 
     # What the mail is about, spelled so that the same news always has the same key: queueing
     # it again finds the row already there, so no one is told twice.

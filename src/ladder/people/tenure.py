@@ -19,11 +19,16 @@ class Tenure:
 
     @property
     def words(self) -> str:
-        years, months = divmod(self.months, 12)
-        parts = [f"{years} year{'s' if years != 1 else ''}"] if years else []
-        if months or not years:
-            parts.append(f"{months} month{'s' if months != 1 else ''}")
-        return ", ".join(parts)
+        return duration_words(self.months)
+
+
+def duration_words(count: int) -> str:
+    """A number of months as a person says it: "2 years, 3 months"."""
+    years, months = divmod(count, 12)
+    parts = [f"{years} year{'s' if years != 1 else ''}"] if years else []
+    if months or not years:
+        parts.append(f"{months} month{'s' if months != 1 else ''}")
+    return ", ".join(parts)
 
 
 def level_tenure(history: Sequence[LevelAssignment], today: datetime.date) -> Tenure | None:

@@ -4,7 +4,6 @@ from . import views
 
 app_name = "people"
 urlpatterns = [
-    path("people/", views.directory, name="directory"),
     path("people/import/", views.upload, name="upload"),
     path("people/export.csv", views.export, name="export"),
     path("people/<int:pk>/", views.person_detail, name="person"),

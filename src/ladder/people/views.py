@@ -1,4 +1,5 @@
-"""People pages: directory, person, team, CSV import with preview, and the signed-in person."""
+"""People pages: person, team, CSV import with preview, and the signed-in person. The directory,
+which shows readiness, is served by the assessments app."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from ladder.frameworks.models import Ladder, LadderVersion
 from ladder.frameworks.selectors import get_version
 
 from . import permissions
-from .forms import DirectoryFilter, PeopleUploadForm, new_people
+from .forms import PeopleUploadForm
 from .imports import pending_import_apply, people_csv, people_import_preview
 from .models import LevelAssignment, Team
 from .tenure import level_tenure
@@ -43,36 +44,6 @@ def _query_without(request, param: str) -> str:
     query = request.GET.copy()
     query.pop(param, None)
     return query.urlencode()
-
-
-@login_required
-@require_safe
-def directory(request):
-    permissions.require_directory(request.user)
-    visible = permissions.visible_people(request.user)
-    admin = permissions.is_admin(request.user)
-    form = DirectoryFilter(request.GET or None, people=visible, admin=admin)
-    people = (
-        form.apply(visible)
-        .select_related("team", "manager")
-        .with_current_level()
-        .with_level_history()
-    )
-    page = Paginator(people.order_by("name", "pk"), 50).get_page(request.GET.get("page"))
-    _with_tenure(page.object_list, timezone.localdate())
-    context = {
-        "form": form,
-        "page": page,
-        "query": _query_without(request, "page"),
-        "total": page.paginator.count,
-    }
-    if admin:
-        context["new_count"] = new_people(visible).count()
-        shown = [person.pk for person in page.object_list]
-        context["new_ids"] = set(
-            new_people(visible).filter(pk__in=shown).values_list("pk", flat=True)
-        )
-    return render(request, "people/directory.html", context)
 
 
 REPORTS_PER_PAGE = 25
