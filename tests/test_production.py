@@ -180,6 +180,22 @@ def test_a_number_setting_refuses_what_is_not_a_whole_number(monkeypatch, value)
         site_settings.env_int("SECURE_HSTS_SECONDS", default=0)
 
 
+@pytest.mark.parametrize("value, refused", [("600", False), ("601", True), ("9" * 18, True)])
+def test_a_number_setting_with_a_maximum_refuses_more(monkeypatch, value, refused):
+    monkeypatch.setenv("INSIGHTS_NOT_ASSESSED_MONTHS", value)
+
+    def read():
+        return site_settings.env_int(
+            "INSIGHTS_NOT_ASSESSED_MONTHS", default=6, minimum=1, maximum=600
+        )
+
+    if refused:
+        with pytest.raises(ImproperlyConfigured, match=r"is more than 600$"):
+            read()
+    else:
+        assert read() == 600
+
+
 @pytest.mark.parametrize(
     "value, expected",
     [

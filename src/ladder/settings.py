@@ -53,12 +53,14 @@ def env_bool(name: str, *, default: bool) -> bool:
     )
 
 
-def env_int(name: str, *, default: int, minimum: int = 0) -> int:
+def env_int(name: str, *, default: int, minimum: int = 0, maximum: int | None = None) -> int:
     raw = env.str(name, default="").strip()
     if not raw:
         return default
     if not re.fullmatch(r"[0-9]{1,18}", raw) or int(raw) < minimum:
         raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number of at least {minimum}")
+    if maximum is not None and int(raw) > maximum:
+        raise ImproperlyConfigured(f"{name}={raw!r} is more than {maximum}")
     return int(raw)
 
 
@@ -357,7 +359,9 @@ CALIBRATION_THRESHOLD = env_float("CALIBRATION_THRESHOLD", default=0.5)
 # A verdict resting on an assessment older than this many months is shown as stale.
 ASSESSMENT_STALE_MONTHS = env_int("ASSESSMENT_STALE_MONTHS", default=6, minimum=1)
 # The insights pages list people with no shared manager assessment in this many months.
-INSIGHTS_NOT_ASSESSED_MONTHS = env_int("INSIGHTS_NOT_ASSESSED_MONTHS", default=6, minimum=1)
+INSIGHTS_NOT_ASSESSED_MONTHS = env_int(
+    "INSIGHTS_NOT_ASSESSED_MONTHS", default=6, minimum=1, maximum=600
+)
 # The address pages in mail link to, e.g. https://ladder.example.com (no trailing slash).
 SITE_URL = (env_origins("SITE_URL") or ["http://127.0.0.1:8000"])[0]
 # WARNING keeps refused forms, lockouts and errors; INFO adds every sign-in. Errors are

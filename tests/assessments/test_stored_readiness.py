@@ -6,11 +6,13 @@ and `readiness_of_every_next`, as the person page runs it), and that the stored 
 """
 
 import datetime
+import threading
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
+from ladder.assessments import stored as store
 from ladder.assessments.adjustments import assessment_adjust
 from ladder.assessments.models import StoredReadiness, StoredStanding
 from ladder.assessments.readiness import Verdict
@@ -244,3 +246,60 @@ def test_ladder_readiness_on_the_command_line(tmp_path):
     usage = run_ladder("readiness", env=env)
     assert usage.returncode != 0
     assert "one of the arguments --verify --repair --rebuild is required" in usage.stderr
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="two writers at once need PostgreSQL's locks"
+)
+def test_a_refresh_waits_for_one_in_progress_so_none_stores_what_it_read_before(org, monkeypatch):
+    # A long refresh (a ladder import's) has read everyone's inputs and not yet written; a
+    # share meanwhile must wait for it to commit, then read what it wrote, rather than have its
+    # rows deleted and replaced by ones read before it.
+    holding, release = threading.Event(), threading.Event()
+    long_one = threading.local()
+    read = store.work_out
+
+    def work_out_then_pause(*args, **kwargs):
+        result = read(*args, **kwargs)
+        if getattr(long_one, "pause", False):
+            holding.set()
+            release.wait(timeout=30)
+        return result
+
+    monkeypatch.setattr(store, "work_out", work_out_then_pause)
+
+    errors: list[Exception] = []
+
+    def long_refresh():
+        long_one.pause = True
+        try:
+            with transaction.atomic():
+                readiness_refresh(None)
+        except Exception as error:  # noqa: BLE001 - reported by the assertion below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    def share():
+        try:
+            shared(org.manager, org.engineer, org.levels["MD2"], "manager")
+        except Exception as error:  # noqa: BLE001 - reported by the assertion below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    first = threading.Thread(target=long_refresh)
+    first.start()
+    assert holding.wait(timeout=30)
+    second = threading.Thread(target=share)
+    second.start()
+    second.join(timeout=1.5)
+    assert second.is_alive(), "the share's refresh did not wait for the one in progress"
+    release.set()
+    first.join(timeout=30)
+    second.join(timeout=30)
+
+    assert errors == []
+    assert stored(org.engineer).verdict == Verdict.READY
+    assert_matches_rule()

@@ -218,7 +218,10 @@ def test_bad_filters_give_a_message_on_the_page_and_400_for_the_csv(client, org,
 
 
 @pytest.mark.parametrize("name", PAGES)
-def test_a_table_a_page_does_not_have_is_404(client, org, name):
+def test_a_table_a_page_does_not_have_is_refused_naming_those_it_has(client, org, name):
     client.force_login(org.admin.user)
 
-    assert client.get(reverse(name), {"format": "csv", "table": "nope"}).status_code == 404
+    refused = client.get(reverse(name), {"format": "csv", "table": "nope"})
+
+    assert refused.status_code == 400
+    assert "There is no such table: choose one of levels" in refused.content.decode()

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import NamedTuple
 
-from django.db import connections, transaction
+from django.db import connection, connections, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -287,6 +287,7 @@ def readiness_refresh(
     ids = None if person_ids is None else sorted(set(person_ids))
     if ids == []:
         return 0
+    _lock_readiness()
     level_ids = {
         (version_id, code): pk
         for pk, code, version_id in Level.objects.order_by().values_list("pk", "code", "version_id")
@@ -342,6 +343,21 @@ def readiness_refresh(
     return len(worked) if ids is None else len(ids)
 
 
+# An arbitrary constant naming the advisory lock of stored readiness.
+READINESS_LOCK = 0x1ADDE5
+
+
+def _lock_readiness() -> None:
+    """Refresh one at a time until the transaction ends, each reading only after the one before
+    has committed. Otherwise, on PostgreSQL, a long refresh (a ladder import) that read before
+    a share committed would delete the share's rows and store what it read; SQLite has one
+    writer at a time. Taken after every other lock of the change, so no two wait on each other.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [READINESS_LOCK])
+
+
 def on_levels_changed(sender, *, person_ids: Sequence[int], **kwargs) -> None:
     readiness_refresh(person_ids)
 
@@ -392,6 +408,7 @@ def readiness_differences(
     worked out from scratch through `standings_of` and `readiness_of_every_next`."""
     today = today or timezone.localdate()
     differences = []
+    read: dict[int, LadderData] = {}
     ids = list(Person.objects.order_by("pk").values_list("pk", flat=True))
     for chunk in _chunks(ids, batch_size):
         people = list(Person.objects.filter(pk__in=chunk).order_by("pk"))
@@ -417,25 +434,32 @@ def readiness_differences(
             expected = (
                 standing.current.pk if standing.current else None,
                 standing.since,
+                _months_required(standing, read),
                 timezone.localdate(last[person.pk]) if person.pk in last else None,
             )
             row = stored_standings.get(person.pk)
-            found = (row.current_id, row.since, row.last_assessed_on) if row else (None,) * 3
+            found = (
+                (row.current_id, row.since, row.months_required, row.last_assessed_on)
+                if row
+                else (None,) * 4
+            )
             if found != expected:
                 differences.append(
                     Difference(person.pk, person.email, _standing(found), _standing(expected))
                 )
             want = [
-                f"{v.target.pk}: "
+                f"{v.target.code} ({v.target.pk}): "
                 + _shown(v.readiness.verdict, v.readiness.eligible_from, _gaps(v.readiness))
                 + f" [{v.readiness.criteria_met}/{v.readiness.criteria_counted}, "
-                f"assessment {v.assessment.pk if v.assessment else None}]"
+                f"assessment {v.assessment.pk if v.assessment else None} of {v.assessed_on}, "
+                f"not met {_not_met(v.readiness)}]"
                 for v in every[person.pk]
             ]
             have = [
-                f"{r.target_id}: "
+                f"{r.target_code} ({r.target_id}): "
                 + _shown(r.verdict_on(today), r.eligible_from, r.gaps)
-                + f" [{r.criteria_met}/{r.criteria_counted}, assessment {r.assessment_id}]"
+                + f" [{r.criteria_met}/{r.criteria_counted}, "
+                f"assessment {r.assessment_id} of {r.assessed_on}, not met {r.criteria_not_met}]"
                 for r in stored[person.pk]
             ]
             if want != have:
@@ -452,6 +476,20 @@ def readiness_differences(
     return differences
 
 
+def _months_required(standing, ladders: dict[int, LadderData]) -> int | None:
+    """The Minimum Experience of the current level, as the rule reads it in its ladder
+    (`ladders` keeps each version read)."""
+    if standing.current is None:
+        return None
+    version = standing.current.version
+    if version.pk not in ladders:
+        ladders[version.pk] = version_ladder(version)
+    data = ladders[version.pk]
+    if not data.rules.require_minimum_experience:
+        return None
+    return data.level(standing.current.code).minimum_experience.months
+
+
 def _standing(values: tuple) -> str:
-    current, since, last = values
-    return f"level {current} since {since}, last assessed {last}"
+    current, since, required, last = values
+    return f"level {current} since {since} (minimum {required} months), last assessed {last}"

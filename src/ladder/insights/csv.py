@@ -53,3 +53,12 @@ def csv_refusal(message: str) -> HttpResponse:
 
 def wants_csv(request) -> bool:
     return request.GET.get("format") == "csv"
+
+
+def unknown_table(names) -> HttpResponse:
+    """The answer to a CSV of a table the page does not have: 400, naming those it has."""
+    return HttpResponse(
+        f"There is no such table: choose one of {', '.join(names)}.\n",
+        status=400,
+        content_type="text/plain; charset=utf-8",
+    )

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q
 
+from ladder.assessments.readiness import MONTH_NAMES
 from ladder.people.models import LevelAssignment
 
 from .pages import InsightsRequest
@@ -156,7 +157,11 @@ def history(view: InsightsRequest, today: datetime.date) -> History:
     for index, day in enumerate(days):
         counts = tuple(by_track[track][f"day{index}"] for track in tracks)
         total = sum(counts)
-        label = f"Today, {day.day} {day:%b %Y}" if day == today else f"End of {quarter_name(day)}"
+        label = (
+            f"Today, {day.day} {MONTH_NAMES[day.month - 1][:3]} {day.year}"
+            if day == today
+            else f"End of {quarter_name(day)}"
+        )
         rows.append(
             HistoryRow(day, label, counts, total, None if before is None else total - before)
         )

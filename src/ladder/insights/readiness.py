@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Q
+from django.db.models import Case, CharField, Count, F, FilteredRelation, Q, Value, When
 from django.db.models.functions import TruncMonth
 
 from ladder.assessments.models import RuleVerdict
@@ -67,45 +67,56 @@ def _funnel(labels: list[tuple[object, str]], verdicts: dict, people: dict) -> F
     return Funnel(tuple(rows), totals, sum(totals))
 
 
+def _counted(view: InsightsRequest, today: datetime.date, *keys: str) -> list[dict]:
+    """The people in view with a level, counted by `keys` and by the verdict for their first
+    next level as of `today` (None: they have no next level): one GROUP BY over the stored
+    standings, joined to the first stored readiness of each."""
+    first = FilteredRelation("stored_readiness", condition=Q(stored_readiness__position=0))
+    verdict_now = Case(
+        When(
+            first__verdict=RuleVerdict.ELIGIBLE_FROM.value,
+            first__eligible_from__lte=today,
+            then=Value(RuleVerdict.READY.value),
+        ),
+        default=F("first__verdict"),
+        output_field=CharField(),
+    )
+    return list(
+        view.people()
+        .filter(stored_standing__current__isnull=False)
+        .annotate(first=first, verdict_now=verdict_now)
+        .values(*keys, "verdict_now")
+        .annotate(people=Count("pk"))
+        .order_by()
+    )
+
+
+def _tallies(rows: list[dict], key: str) -> tuple[dict, dict]:
+    """People per (key, verdict) and per key, from `_counted`'s rows."""
+    verdicts, people = {}, {}
+    for row in rows:
+        people[row[key]] = people.get(row[key], 0) + row["people"]
+        if row["verdict_now"] is not None:
+            verdicts[(row[key], row["verdict_now"])] = row["people"]
+    return verdicts, people
+
+
 def by_level(view: InsightsRequest, today: datetime.date) -> Funnel:
-    """The funnel per current level, lowest first: two queries."""
-    level = "person__stored_standing__current__code"
-    verdicts = {
-        (row[level], row["verdict_now"]): row["people"]
-        for row in view.readiness(today)
-        .values(level, "verdict_now")
-        .annotate(people=Count("pk"))
-        .order_by()
+    """The funnel per current level, lowest first: one query."""
+    current = "stored_standing__current__"
+    rows = _counted(view, today, f"{current}code", f"{current}title", f"{current}number")
+    verdicts, people = _tallies(rows, f"{current}code")
+    titles = {
+        row[f"{current}code"]: (row[f"{current}number"], row[f"{current}title"]) for row in rows
     }
-    people, titles = {}, {}
-    for row in (
-        view.standings()
-        .values("current__code", "current__title", "current__number")
-        .annotate(people=Count("pk"))
-        .order_by()
-    ):
-        code = row["current__code"]
-        people[code] = people.get(code, 0) + row["people"]
-        titles[code] = (row["current__number"], row["current__title"])
     order = sorted(titles, key=lambda code: (titles[code][0], code))
     return _funnel([(code, f"{code} {titles[code][1]}") for code in order], verdicts, people)
 
 
 def by_team(view: InsightsRequest, today: datetime.date) -> Funnel:
-    """The funnel per team, by name (people on no team last): two queries; as many rows as
+    """The funnel per team, by name (people on no team last): one query; as many rows as
     there are teams in view."""
-    team = "person__team__name"
-    verdicts = {
-        (row[team], row["verdict_now"]): row["people"]
-        for row in view.readiness(today)
-        .values(team, "verdict_now")
-        .annotate(people=Count("pk"))
-        .order_by()
-    }
-    people = {
-        row[team]: row["people"]
-        for row in view.standings().values(team).annotate(people=Count("pk")).order_by()
-    }
+    verdicts, people = _tallies(_counted(view, today, "team__name"), "team__name")
     order = sorted((name for name in people if name is not None), key=str.lower)
     if None in people:
         order.append(None)

@@ -9,10 +9,10 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 
 from . import charts
-from .csv import csv_response
+from .csv import csv_response, unknown_table
 from .gaps import TOP, GapsReport, LevelGaps, gaps_report
 from .pages import csv_wanted, read_request
-from .views_promotions import Table, unknown_table
+from .views_promotions import Table
 
 
 def tables_of(report: GapsReport) -> dict[str, Table]:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from . import charts
-from .csv import csv_response
+from .csv import csv_response, unknown_table
 from .levels import headcount, history
 from .pages import csv_wanted, read_request
 
@@ -81,4 +80,4 @@ def _csv(table: str, counts, past):
             ["day", "when", *past.tracks, "total", "change"],
             [[row.day, row.label, *row.counts, row.total, row.change] for row in past.rows],
         )
-    raise Http404("No such table")
+    return unknown_table(["levels", "history"])

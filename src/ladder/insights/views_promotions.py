@@ -7,12 +7,11 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from . import charts
-from .csv import csv_response
+from .csv import csv_response, unknown_table
 from .pages import csv_wanted, read_request
 from .promotions import CountRow, PromotionsReport, promotions_report
 
@@ -138,14 +137,6 @@ def chart_of(report: PromotionsReport) -> charts.BarChart:
         ],
         rows=[(row.label, [row.timed, row.promotions - row.timed]) for row in report.by_quarter],
         unit="promotions",
-    )
-
-
-def unknown_table(names) -> HttpResponse:
-    return HttpResponse(
-        f"There is no such table: choose one of {', '.join(names)}.\n",
-        status=400,
-        content_type="text/plain; charset=utf-8",
     )
 
 

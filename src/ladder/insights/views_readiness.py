@@ -6,15 +6,15 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from ladder.assessments.models import RuleVerdict
+from ladder.assessments.readiness import MONTH_NAMES
 
 from . import charts
-from .csv import csv_response
+from .csv import csv_response, unknown_table
 from .pages import csv_wanted, query_without, read_request
 from .readiness import STAGES, by_level, by_team, eligible_months, not_assessed, series
 
@@ -97,7 +97,7 @@ def _summary(levels, eligible) -> str:
     line = f"{ready} of {total} {people} with a level {verb} ready for their next level"
     if later:
         last = eligible[-1].month
-        line += f"; {later} more {'is' if later == 1 else 'are'} eligible by {last:%B %Y}"
+        line += f"; {later} more {'is' if later == 1 else 'are'} eligible by {MONTH_NAMES[last.month - 1]} {last.year}"
     return line + "."
 
 
@@ -133,4 +133,4 @@ def _csv(table: str, view, today, months):
                 for standing in not_assessed(view, today, months).iterator(chunk_size=2000)
             ),
         )
-    raise Http404("No such table")
+    return unknown_table(["levels", "teams", "eligible", "not_assessed"])

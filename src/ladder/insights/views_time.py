@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
@@ -13,7 +12,7 @@ from django.views.decorators.http import require_safe
 from ladder.frameworks.experience import months_between
 
 from . import charts
-from .csv import csv_response
+from .csv import csv_response, unknown_table
 from .pages import csv_wanted, query_without, read_request
 from .time_in_level import BUCKETS, OVER, possibly_stuck, series, stuck_rows, time_in_level
 
@@ -110,4 +109,4 @@ def _csv(table: str, view, today):
                 for s in possibly_stuck(view, today).iterator(chunk_size=2000)
             ),
         )
-    raise Http404("No such table")
+    return unknown_table(["levels", "stuck"])

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from contextlib import suppress
+from contextlib import contextmanager, suppress
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -89,10 +90,32 @@ def mail_send_on_commit(ids: list[int]) -> None:
     """Send these queued mails once the caller's transaction commits, on one connection.
 
     robust: a failure after the commit is logged, never turned into an error page for a change
-    that is already saved; the mail stays queued for the next run.
+    that is already saved; the mail stays queued for the next run. Within `mails_deferred()`,
+    the ids are handed to its caller at the commit instead, to send after the response.
     """
-    if ids:
-        transaction.on_commit(lambda: mail_send_now(ids), robust=True)
+    if not ids:
+        return
+    deferred = _deferred.get()
+    if deferred is not None:
+        transaction.on_commit(lambda: deferred.extend(ids))
+        return
+    transaction.on_commit(lambda: mail_send_now(ids), robust=True)
+
+
+_deferred: ContextVar[list[int] | None] = ContextVar("mails_deferred", default=None)
+
+
+@contextmanager
+def mails_deferred():
+    """For a page whose change may mail many people: inside, mail that would be sent as the
+    change commits is collected in the list this yields, for `mail_send_after(response, ids)`,
+    so the page does not wait for the mail server."""
+    ids: list[int] = []
+    token = _deferred.set(ids)
+    try:
+        yield ids
+    finally:
+        _deferred.reset(token)
 
 
 def mail_queue_many(mails: Iterable[OutgoingMail]) -> int:

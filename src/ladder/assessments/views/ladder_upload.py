@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 from ladder.frameworks.errors import LadderError
 from ladder.frameworks.models import Ladder
 from ladder.frameworks.services import ImportRefused
+from ladder.notifications.services import mail_send_after, mails_deferred
 from ladder.people.permissions import require_admin
 
 from ..ladder_upload import LadderUploadForm, ladder_version_preview, pending_version_import
@@ -46,8 +47,10 @@ def ladder_upload(request, slug):
                     note=data["note"],
                 )
             else:
-                version = pending_version_import(by=request.user, pending=data["pending"])
-                return _imported(request, version)
+                # Mail to everyone whose readiness moved goes after the answer, not before.
+                with mails_deferred() as mail_ids:
+                    version = pending_version_import(by=request.user, pending=data["pending"])
+                return mail_send_after(_imported(request, version), mail_ids)
         except LadderError as error:
             problems = [str(problem) for problem in error.errors]
         except ImportRefused as error:
