@@ -45,6 +45,18 @@ MATRIX = [
     ("/people/{engineer}/plan/generate/", "post", [302, 302, 404, 302, 302, 404, 302]),
     ("/people/{engineer}/assessments/start/", "post", [302, 404, 404, 404, 404, 404, 404]),
     ("/reports/", "get", [302, 404, 404, 200, 200, 200, 404]),
+    ("/ladders/dotnet/search/?q=EF", "get", [200, 200, 200, 200, 200, 200, 200]),
+    ("/insights/", "get", [302, 404, 404, 200, 200, 200, 200]),
+    ("/insights/?format=csv&table=history", "get", [302, 404, 404, 200, 200, 200, 200]),
+    ("/insights/readiness/", "get", [302, 404, 404, 200, 200, 200, 200]),
+    ("/insights/readiness/?format=csv&table=teams", "get", [302, 404, 404, 200, 200, 200, 200]),
+    ("/insights/time-in-level/", "get", [302, 404, 404, 200, 200, 200, 200]),
+    ("/insights/time-in-level/?format=csv", "get", [302, 404, 404, 200, 200, 200, 200]),
+    ("/insights/promotions/", "get", [302, 404, 404, 200, 200, 200, 200]),
+    ("/insights/promotions/?format=csv", "get", [302, 404, 404, 200, 200, 200, 200]),
+    ("/insights/gaps/", "get", [302, 404, 404, 200, 200, 200, 200]),
+    ("/insights/gaps/?format=csv", "get", [302, 404, 404, 200, 200, 200, 200]),
+    ("/insights/", "post", [302, 405, 405, 405, 405, 405, 405]),
 ]
 
 CASES = [
