@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from django.http import HttpResponse
 from django.utils.text import slugify
@@ -62,3 +62,13 @@ def unknown_table(names) -> HttpResponse:
         status=400,
         content_type="text/plain; charset=utf-8",
     )
+
+
+def table_download(prefix: str, tables: Mapping, wanted: str) -> HttpResponse:
+    """The CSV of the table named `wanted` (the first when empty) among a page's `tables`, each
+    with a `header` and `all_rows`; 400 naming them for one the page does not have."""
+    name = wanted or next(iter(tables))
+    if name not in tables:
+        return unknown_table(tables)
+    table = tables[name]
+    return csv_response(f"{prefix}-{name}", table.header, table.all_rows)

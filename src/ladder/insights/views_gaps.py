@@ -9,7 +9,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 
 from . import charts
-from .csv import csv_response, unknown_table
+from .csv import table_download
 from .gaps import TOP, GapsReport, LevelGaps, gaps_report
 from .pages import csv_wanted, read_request
 from .views_promotions import Table
@@ -87,11 +87,7 @@ def gaps_view(request):
     report = gaps_report(scope=page.scope, filters=page.filters)
     tables = tables_of(report)
     if wanted is not None:
-        name = wanted or next(iter(tables))
-        if name not in tables:
-            return unknown_table(tables)
-        table = tables[name]
-        return csv_response(f"gaps-{name}", table.header, table.all_rows)
+        return table_download("gaps", tables, wanted)
     return render(
         request,
         "insights/gaps.html",

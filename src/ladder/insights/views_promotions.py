@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from . import charts
-from .csv import csv_response, unknown_table
+from .csv import table_download
 from .pages import csv_wanted, read_request
 from .promotions import CountRow, PromotionsReport, promotions_report
 
@@ -152,11 +152,7 @@ def promotions_view(request):
     report = promotions_report(scope=page.scope, filters=page.filters)
     tables = tables_of(report)
     if wanted is not None:
-        name = wanted or next(iter(tables))
-        if name not in tables:
-            return unknown_table(tables)
-        table = tables[name]
-        return csv_response(f"promotions-{name}", table.header, table.all_rows)
+        return table_download("promotions", tables, wanted)
     return render(
         request,
         "insights/promotions.html",
