@@ -452,14 +452,15 @@ def readiness_differences(
                 + _shown(v.readiness.verdict, v.readiness.eligible_from, _gaps(v.readiness))
                 + f" [{v.readiness.criteria_met}/{v.readiness.criteria_counted}, "
                 f"assessment {v.assessment.pk if v.assessment else None} of {v.assessed_on}, "
-                f"not met {_not_met(v.readiness)}]"
+                f"not met {_pairs(_not_met(v.readiness))}]"
                 for v in every[person.pk]
             ]
             have = [
                 f"{r.target_code} ({r.target_id}): "
                 + _shown(r.verdict_on(today), r.eligible_from, r.gaps)
                 + f" [{r.criteria_met}/{r.criteria_counted}, "
-                f"assessment {r.assessment_id} of {r.assessed_on}, not met {r.criteria_not_met}]"
+                f"assessment {r.assessment_id} of {r.assessed_on}, "
+                f"not met {_pairs(r.criteria_not_met)}]"
                 for r in stored[person.pk]
             ]
             if want != have:
@@ -474,6 +475,11 @@ def readiness_differences(
         if progress:
             progress(len(chunk))
     return differences
+
+
+def _pairs(criteria: list[dict]) -> list[tuple[str, str]]:
+    """Criteria as (section, text): PostgreSQL's JSON keeps no order of keys within each."""
+    return [(criterion["section"], criterion["text"]) for criterion in criteria]
 
 
 def _months_required(standing, ladders: dict[int, LadderData]) -> int | None:
