@@ -29,6 +29,7 @@ LAYERS = [
     "promotions",
     "insights",
     "demo",
+    "ops",
     "site",
 ]
 SITE_MODULES = {"urls", "wsgi", "cli"}

@@ -142,6 +142,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         DATABASES["default"].setdefault("OPTIONS", {}).setdefault(option, value)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Django's cache: this process's memory by default, which is right for one process. Several
+# processes or machines share one cache through Redis, e.g. CACHE_URL=redis://127.0.0.1:6379/1,
+# so that what one computes (a ladder version's pages) serves all of them.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://ladder")}
+CACHES["default"].setdefault("KEY_PREFIX", "ladder")
+
+# `ladder serve` (gunicorn): where it listens, how many worker processes, and how long one
+# request may run before gunicorn restarts its worker.
+SERVE_BIND = env.str("SERVE_BIND", default="").strip() or "127.0.0.1:8000"
+SERVE_WORKERS = env_int("SERVE_WORKERS", default=2 * (os.cpu_count() or 1) + 1, minimum=1)
+SERVE_TIMEOUT = env_int("SERVE_TIMEOUT", default=30, minimum=1)
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -162,6 +174,7 @@ INSTALLED_APPS = [
     "ladder.promotions",
     "ladder.insights",
     "ladder.demo",
+    "ladder.ops",
 ]
 
 MIDDLEWARE = [

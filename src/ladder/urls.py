@@ -25,6 +25,7 @@ password_reset_urls = [
 ]
 
 urlpatterns = [
+    path("", include("ladder.ops.urls")),
     path("admin/", admin.site.urls),
     # Before Django's own: the same page, audited and throttled.
     path("accounts/password_change/", PasswordChangeView.as_view(), name="password_change"),
