@@ -8,7 +8,6 @@ from django.http import HttpResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-
 logger = logging.getLogger(__name__)
 
 
