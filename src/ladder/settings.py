@@ -5,6 +5,7 @@ Values come from the process environment, or from a `.env` file in Ladder's home
 """
 
 import datetime
+import ipaddress
 import os
 import re
 from pathlib import Path
@@ -117,6 +118,22 @@ def env_admins(name: str) -> list[tuple[str, str]]:
     return admins
 
 
+def env_networks(name: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """Comma-separated addresses or networks, e.g. `10.0.0.0/8, 192.0.2.7, ::1`."""
+    networks = []
+    for entry in (part.strip() for part in env.str(name, default="").split(",")):
+        if not entry:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(entry, strict=False))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name}: {entry!r} is not an IP address or network; write e.g. "
+                "10.0.0.0/8, 192.0.2.7, comma-separated"
+            ) from None
+    return networks
+
+
 DEBUG = env_bool("DEBUG", default=False)
 # The placeholder is refused outside DEBUG by the system check in ladder/checks.py, which
 # runserver, migrate and the WSGI entry point run; file-only commands need no secret.
@@ -140,6 +157,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
     }.items():
         DATABASES["default"].setdefault("OPTIONS", {}).setdefault(option, value)
+# Each process keeps its database connection between requests (checked before reuse) instead
+# of opening one per request: opening costs more than the one query a ladder page makes (on
+# SQLite the pragmas above run again; on PostgreSQL a server process starts). ?conn_max_age=0
+# in DATABASE_URL opens one per request again.
+DATABASES["default"].setdefault("CONN_MAX_AGE", 60)
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Django's cache: this process's memory by default, which is right for one process. Several
@@ -178,6 +201,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that every response carries the request's id and every log line of it too, and
+    # the timing covers everything below.
+    "ladder.logs.request_id",
+    "ladder.metrics.measure",
     "django.middleware.security.SecurityMiddleware",
     "ladder.middleware.refuse_unserved_methods",
     # Before sessions read their cookie and before any view: NUL in any value is a 400 (a
@@ -337,6 +364,17 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# -- Metrics at /metrics for Prometheus: off (a 404) unless a token or addresses are set. A
+# scraper sends the token as `Authorization: Bearer <token>`; an address in METRICS_ALLOWED_IPS
+# (the connection's own, REMOTE_ADDR) needs none.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="").strip()
+if METRICS_TOKEN and len(METRICS_TOKEN) < 20:
+    raise ImproperlyConfigured(
+        "METRICS_TOKEN is shorter than 20 characters: use a long random value, e.g. "
+        "python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+    )
+METRICS_ALLOWED_IPS = env_networks("METRICS_ALLOWED_IPS")
+
 # -- Errors: logged with their traceback to stderr in every mode (gunicorn and runserver pass
 # stderr on to the service's log), and mailed to ADMINS when any are set.
 ADMINS = env_admins("ADMINS")
@@ -384,16 +422,36 @@ if LOG_LEVEL not in ("DEBUG", "INFO", "WARNING", "ERROR"):
     raise ImproperlyConfigured(
         f"LOG_LEVEL={LOG_LEVEL!r} is not a level: use DEBUG, INFO, WARNING or ERROR"
     )
+# plain: one line of text per record; json: one JSON object per line, for a log collector.
+LOG_FORMAT = env.str("LOG_FORMAT", default="").strip().lower() or "plain"
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r} is not a log format: use plain or json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "filters": {"request_id": {"()": "ladder.logs.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(request_id)s %(levelname)s %(name)s: %(message)s"},
+        "json": {"()": "ladder.logs.JsonFormatter"},
+    },
     "handlers": {
-        "stderr": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        },
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        },
         "mail_admins": {"class": "django.utils.log.AdminEmailHandler", "level": "ERROR"},
     },
     "root": {"handlers": ["stderr"], "level": LOG_LEVEL},
     "loggers": {
+        # `ladder serve`'s line per request (ladder.ops.gunicorn), on stdout whatever the level.
+        "ladder.access": {"handlers": ["stdout"], "level": "INFO", "propagate": False},
         # Django's default prints its records only while DEBUG is on: here they reach stderr
         # through the root logger in every mode, and its errors (a 500's traceback) the admins.
         "django": {"handlers": ["mail_admins"], "level": LOG_LEVEL},

@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from ladder.accounts import views as account_views
+from ladder.ops.views import server_error
 from ladder.people.accounts import PasswordChangeView
 from ladder.sso.views import SignInView
 
@@ -23,6 +24,9 @@ password_reset_urls = [
         name="password_reset_confirm",
     ),
 ]
+
+# The 500 page shows the request's id, for the user to quote when they report the error.
+handler500 = server_error
 
 urlpatterns = [
     path("", include("ladder.ops.urls")),

@@ -11,13 +11,14 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 
 from ladder.frameworks.models import LadderVersion, Level
 from ladder.frameworks.selectors import version_ladder
 from ladder.people.models import LevelAssignment, Person, Team
-from ladder.people.tenure import Tenure, level_tenure
+from ladder.people.tenure import Tenure, level_history, level_tenure
+from ladder.per_request import memoised
 
 from .models import Assessment, CriterionAssessment, GrowthItem, GrowthPlan
 from .people_readiness import (
@@ -64,8 +65,38 @@ class Standing:
         return self.next_levels[0] if self.next_levels else None
 
 
-def standing_of(person: Person, today: datetime.date) -> Standing:
-    return standings_of([person], today)[person.pk]
+def standing_of(
+    person: Person,
+    today: datetime.date,
+    *,
+    history: list[LevelAssignment] | None = None,
+    ladder_of=version_ladder,
+) -> Standing:
+    """The person's standing; from `history` (their level history with each level's version)
+    when the caller has read it already."""
+    histories = None if history is None else {person.pk: history}
+    return standings_of([person], today, histories=histories, ladder_of=ladder_of)[person.pk]
+
+
+def standing_for_page(request, person: Person, today: datetime.date) -> Standing:
+    """The person's standing, worked out once per request: the person page, its readiness panel
+    and its promotion panel all show it, from the history the page reads."""
+    return memoised(
+        request,
+        ("standing", person.pk, today),
+        lambda: standing_of(
+            person, today, history=level_history(request, person), ladder_of=ladders_for(request)
+        ),
+    )
+
+
+def ladders_for(request):
+    """`ladder_of` for the callers of one request: each version's pure ladder built once."""
+
+    def ladder_of(version: LadderVersion):
+        return memoised(request, ("ladder", version.pk), lambda: version_ladder(version))
+
+    return ladder_of
 
 
 def with_details(assessments):
@@ -92,20 +123,48 @@ def get_assessment(pk: int, *, lock: bool = False) -> Assessment:
     return with_details(Assessment.objects.filter(pk=pk)).get()
 
 
+def _shared_against(
+    person: Person, level: Level, role: str, *, as_of: datetime.datetime | None = None
+):
+    """The shared assessments of a person against a level, by code across versions, latest
+    first; with `as_of`, those shared by that moment."""
+    shared = Assessment.objects.for_person(person).shared().filter(role=role)
+    if as_of is not None:
+        shared = shared.filter(shared_at__lte=as_of)
+    return shared.filter(
+        level__code=level.code, level__version__ladder=level.version.ladder_id
+    ).latest_first()
+
+
 def latest_shared(
     person: Person, level: Level, role: str, *, as_of: datetime.datetime | None = None
 ) -> Assessment | None:
     """The latest shared assessment of a person against a level, by code across versions; with
     `as_of`, the latest shared by that moment (what a decision made then was made on)."""
-    shared = Assessment.objects.for_person(person).shared().filter(role=role)
-    if as_of is not None:
-        shared = shared.filter(shared_at__lte=as_of)
-    return (
-        with_details(shared)
-        .filter(level__code=level.code, level__version__ladder=level.version.ladder_id)
-        .latest_first()
-        .first()
+    return with_details(_shared_against(person, level, role, as_of=as_of)).first()
+
+
+def latest_shared_by_role(person: Person, level: Level) -> dict[str, Assessment]:
+    """The latest shared self and manager assessments against a level, by role, with their
+    author, criteria and ratings (not evidence): three queries for both."""
+    latest = [
+        Q(pk=Subquery(_shared_against(person, level, role).values("pk")[:1]))
+        for role in (Assessment.Role.SELF, Assessment.Role.MANAGER)
+    ]
+    found = (
+        Assessment.objects.filter(latest[0] | latest[1])
+        .select_related("level__version", "author")
+        .prefetch_related(
+            Prefetch(
+                "criteria",
+                queryset=CriterionAssessment.objects.select_related("criterion").order_by(
+                    "criterion__position"
+                ),
+            ),
+            "ratings",
+        )
     )
+    return {assessment.role: assessment for assessment in found}
 
 
 def facts_of(assessment: Assessment) -> AssessmentFacts:
@@ -158,36 +217,50 @@ def judged(
     )
 
 
-def standings_of(people: list[Person], today: datetime.date) -> dict[int, Standing]:
-    """Each person's standing, in a fixed number of queries.
+def standings_of(
+    people: list[Person],
+    today: datetime.date,
+    *,
+    histories: dict[int, list[LevelAssignment]] | None = None,
+    ladder_of=version_ladder,
+) -> dict[int, Standing]:
+    """Each person's standing, in a fixed number of queries; from `histories` (each person's
+    level history with each level's version) when the caller has read them already.
 
     The current level is read in the latest version of its ladder, so a new import reaches
     everyone: assessments and readiness use its wording, ratings and next levels. A level the
     latest version no longer has stays as it was, with no next step.
     """
-    history: dict[int, list[LevelAssignment]] = {p.pk: [] for p in people}
-    for assignment in LevelAssignment.objects.filter(person__in=people).select_related(
-        "level__version"
-    ):
-        history[assignment.person_id].append(assignment)
-    tenures = {pk: level_tenure(items, today) for pk, items in history.items()}
+    if histories is None:
+        histories = {p.pk: [] for p in people}
+        for assignment in LevelAssignment.objects.filter(person__in=people).select_related(
+            "level__version"
+        ):
+            histories[assignment.person_id].append(assignment)
+    tenures = {pk: level_tenure(items, today) for pk, items in histories.items()}
     ladder_ids = {t.assignment.level.version.ladder_id for t in tenures.values() if t}
+    # The levels of each ladder's latest version, and that version, in one query.
+    latest_number = (
+        LadderVersion.objects.filter(ladder_id=OuterRef("version__ladder_id"))
+        .order_by("-number")
+        .values("number")[:1]
+    )
     latest: dict[int, LadderVersion] = {}
-    for version in LadderVersion.objects.filter(ladder_id__in=ladder_ids).order_by("-number"):
-        latest.setdefault(version.ladder_id, version)
-    ladders = {v.pk: version_ladder(v) for v in latest.values()}
-    rows = {
-        (lv.version_id, lv.code): lv
-        for lv in Level.objects.filter(version__in=latest.values()).select_related("version")
-    }
+    rows: dict[tuple[int, str], Level] = {}
+    for lv in Level.objects.filter(
+        version__ladder_id__in=ladder_ids, version__number=Subquery(latest_number)
+    ).select_related("version"):
+        rows[(lv.version_id, lv.code)] = lv
+        latest.setdefault(lv.version.ladder_id, lv.version)
+    ladders = {v.pk: ladder_of(v) for v in latest.values()}
     standings = {}
     for pk, tenure in tenures.items():
         if tenure is None:
             standings[pk] = Standing(None, None, [])
             continue
         level = tenure.assignment.level
-        version = latest[level.version.ladder_id]
-        current = rows.get((version.pk, level.code))
+        version = latest.get(level.version.ladder_id)
+        current = rows.get((version.pk, level.code)) if version is not None else None
         if current is None:
             standings[pk] = Standing(level, tenure.since, [], tenure)
             continue
@@ -381,23 +454,32 @@ class ReadinessPanel:
 
 
 def readiness_panel(
-    person: Person, today: datetime.date, target_code: str | None = None
+    person: Person,
+    today: datetime.date,
+    target_code: str | None = None,
+    *,
+    standing: Standing | None = None,
+    ladder_of=version_ladder,
 ) -> ReadinessPanel:
-    """The person's panel against the next level of `target_code` (by default the first)."""
-    standing = standing_of(person, today)
+    """The person's panel against the next level of `target_code` (by default the first), from
+    their `standing` when the caller has it; `ladder_of` reads a version's pure ladder (a page
+    passes one that builds each once)."""
+    standing = standing or standing_of(person, today, ladder_of=ladder_of)
     target = standing.next_level(target_code)
     if target is None:
         return ReadinessPanel(standing=standing, target=None)
-    readiness, manager = readiness_of(person, standing, target, today)
+    latest = latest_shared_by_role(person, target)
+    manager = latest.get(Assessment.Role.MANAGER)
+    current = standing.current
     return ReadinessPanel(
         standing=standing,
         target=target,
-        readiness=readiness,
+        readiness=judged(standing, target, manager, today, ladder_of=ladder_of),
         manager_assessment=manager,
-        self_assessment=latest_shared(person, target, Assessment.Role.SELF),
-        current_expected=standing.current.expected_ratings.by_dimension()
-        if standing.current
+        self_assessment=latest.get(Assessment.Role.SELF),
+        current_expected=dict(ladder_of(current.version).level(current.code).ratings)
+        if current
         else None,
-        target_expected=target.expected_ratings.by_dimension(),
+        target_expected=dict(ladder_of(target.version).level(target.code).ratings),
         plan=plan_of(person),
     )

@@ -28,6 +28,7 @@ from ladder.frameworks.ladder_data import Ladder as LadderData
 from ladder.frameworks.ladder_data import Level as LevelData
 from ladder.frameworks.models import LadderVersion, Level
 from ladder.frameworks.selectors import version_ladder
+from ladder.metrics import READINESS_PEOPLE, READINESS_REFRESHES
 from ladder.people.models import LevelAssignment, Person
 from ladder.people.tenure import level_tenure
 
@@ -340,7 +341,11 @@ def readiness_refresh(
         ],
         batch_size=1000,
     )
-    return len(worked) if ids is None else len(ids)
+    people = len(worked) if ids is None else len(ids)
+    scope = "everyone" if ids is None else "some"
+    READINESS_REFRESHES.labels(scope=scope).inc()
+    READINESS_PEOPLE.labels(scope=scope).inc(people)
+    return people
 
 
 # An arbitrary constant naming the advisory lock of stored readiness.

@@ -237,6 +237,17 @@ def index_version(version: LadderVersion, ladder: LadderData) -> None:
         )
 
 
+def index_rebuild() -> None:
+    """Index every search line again from its words: after the rows were loaded by a restore,
+    which copies the rows but not the index made of them."""
+    if _vendor(write=True) == "postgresql":
+        SearchLine.objects.update(vector=SearchVector(_unaccent(F("words")), config="simple"))
+        return
+    # FTS5's own command for an external-content table: read every row of the content again.
+    with connections[router.db_for_write(SearchLine)].cursor() as cursor:
+        cursor.execute(f"INSERT INTO {_FTS_TABLE}({_FTS_TABLE}) VALUES ('rebuild')")
+
+
 def _candidates(version: LadderVersion, terms: tuple[Term, ...]) -> list[tuple]:
     """(level code, section, position, rank) of the lines with any term, best first."""
     if _vendor() == "postgresql":

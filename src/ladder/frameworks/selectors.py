@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db import connection
 from django.db.models import Prefetch
 
 from .ladder_data import CRITERIA_SECTIONS, MinimumExperience, PromotionRules, Scale
@@ -26,6 +27,43 @@ def get_version(ladder: Ladder, number: int | None = None) -> LadderVersion:
         raise LadderVersion.DoesNotExist(
             f"No version {number} of {ladder.slug}" if number else "No version yet"
         )
+    return version
+
+
+# The one query every ladder page makes, written out: the ORM takes many times longer to build
+# it than the database takes to answer it, and it runs on every request.
+CURRENT_VERSION_SQL = (
+    f"SELECT v.id, v.number, v.content_hash, l.slug FROM {LadderVersion._meta.db_table} v "
+    f"JOIN {Ladder._meta.db_table} l ON l.id = v.ladder_id "
+    "WHERE l.slug = %s AND l.retired_at IS NULL ORDER BY v.number DESC LIMIT 1"
+)
+
+
+def get_current_version_row(slug: str) -> tuple[int, int, str, str]:
+    """(primary key, number, content hash, ladder slug) of the latest version of a ladder on
+    the pages, in one bare query; DoesNotExist as get_current_version raises it when none."""
+    with connection.cursor() as cursor:
+        cursor.execute(CURRENT_VERSION_SQL, [slug])
+        row = cursor.fetchone()
+    if row is None:
+        get_current_version(slug)  # raises the DoesNotExist that says why
+    return tuple(row)
+
+
+def get_current_version(slug: str) -> LadderVersion:
+    """The latest version of a ladder on the pages, with its ladder, in one query: the one
+    thing a page asks the database before reading the rest from the version's cache."""
+    version = (
+        LadderVersion.objects.filter(ladder__slug=slug, ladder__retired_at__isnull=True)
+        .select_related("ladder")
+        # The source is the whole file, kept for the record: no page shows it.
+        .defer("source")
+        .latest_first()
+        .first()
+    )
+    if version is None:
+        get_ladder(slug)  # Ladder.DoesNotExist for a ladder that is not there or retired
+        raise LadderVersion.DoesNotExist("No version yet")
     return version
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from ladder.audit.services import audit_record
 from ladder.characters import describe, unsafe_in_writing
+from ladder.metrics import LADDER_IMPORTS
 
 from .diff import LadderDiff, diff_ladders
 from .ladder_data import Ladder as LadderData
@@ -106,6 +107,7 @@ def ladder_import(
         refuse_retired(ladder)
         latest = ladder.latest_version()
         if latest and latest.content_hash == digest:
+            LADDER_IMPORTS.labels(outcome="unchanged").inc()
             return ImportResult(version=latest, created=False, diff=None)
         version = LadderVersion.objects.create(
             ladder=ladder,
@@ -135,6 +137,7 @@ def ladder_import(
             after={"version": version.number, "hash": digest, "source": source_name},
         )
         version_imported.send(sender=LadderVersion, version=version)
+    LADDER_IMPORTS.labels(outcome="created").inc()
     diff = diff_ladders(version_ladder(latest), parsed) if latest else None
     return ImportResult(version=version, created=True, diff=diff)
 

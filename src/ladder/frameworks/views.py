@@ -22,8 +22,10 @@ from .ladder_data import BULLET_SECTIONS
 from .ladder_data import Ladder as LadderData
 from .ladder_data import Level as LevelData
 from .models import Ladder, LadderVersion
+from .page_cache import WHOLE, answer_from_cache, revalidated, unchanged_page, version_page
 from .search import MAX_HITS, cap_query, search
-from .selectors import get_ladder, get_level, get_version, version_ladder
+from .selectors import get_ladder, get_level, get_version
+from .version_cache import current_version, from_version, version_data
 from .write import format_ladder
 
 
@@ -55,10 +57,10 @@ def _found(select: Callable[..., Found], *args) -> Found:
 
 
 def _latest(slug: str) -> tuple[Ladder, LadderVersion, LadderData]:
-    """A ladder on the pages, its latest version and that version as the pure model."""
-    ladder = _found(get_ladder, slug)
-    version = _found(get_version, ladder)
-    return ladder, version, version_ladder(version)
+    """A ladder on the pages, its latest version and that version as the pure model: one query,
+    and the model from the version's cache."""
+    version = _found(current_version, slug)
+    return version.ladder, version, version_data(version)
 
 
 def _sections(level: LevelData) -> list[tuple[str, tuple[str, ...]]]:
@@ -104,6 +106,24 @@ def home(request):
 @reader
 def overview(request, slug):
     ladder, version, data = _latest(slug)
+    page = ("overview",)
+    # Never kept whole, as its <style> carries the request's CSP nonce: only its content is.
+    unchanged = unchanged_page(request, version, page)
+    if unchanged is not None:
+        return unchanged
+    context = {"ladder": ladder, "version": version, "data": data, "tracks": data.tracks()}
+    return version_page(
+        request,
+        version,
+        page,
+        "frameworks/overview.html",
+        context,
+        content="frameworks/_overview.html",
+        make_context=lambda: {**context, "rows": _overview_rows(data)},
+    )
+
+
+def _overview_rows(data: LadderData) -> list[dict]:
     promotions = data.promotions()
     tracks = data.tracks()
     rows = []
@@ -133,34 +153,44 @@ def overview(request, slug):
                         }
                     )
         rows.append({"number": number, "cards": cards})
-    context = {
-        "ladder": ladder,
-        "version": version,
-        "data": data,
-        "tracks": tracks,
-        "rows": rows,
-    }
-    return render(request, "frameworks/overview.html", context)
+    return rows
 
 
 @require_safe
 @reader
 def level_detail(request, slug, code):
-    ladder, version, data = _latest(slug)
+    # Only a level's own code has ever been given an ETag or kept, so this needs no check of
+    # the code.
+    page = ("level", code)
+    version = _found(current_version, slug, (WHOLE, *page))
+    answered = answer_from_cache(request, version, page)
+    if answered is not None:
+        return answered
+    data = version_data(version)
     level = _found(get_level, data, code)
     if level.code != code:
         return redirect("frameworks:level", slug=slug, code=level.code)
-    previous, following = data.promotions()[level.code]
-    context = {
-        "ladder": ladder,
-        "version": version,
-        "data": data,
-        **_level_page(data, level),
-        "previous": previous,
-        "next": following,
-        "lateral": data.lateral_levels(level),
-    }
-    return render(request, "frameworks/level.html", context)
+    context = {"ladder": version.ladder, "version": version, "data": data, "level": level}
+
+    def make_context():
+        previous, following = data.promotions()[level.code]
+        return {
+            **context,
+            **_level_page(data, level),
+            "previous": previous,
+            "next": following,
+            "lateral": data.lateral_levels(level),
+        }
+
+    return version_page(
+        request,
+        version,
+        page,
+        "frameworks/level.html",
+        context,
+        content="frameworks/_level.html",
+        make_context=make_context,
+    )
 
 
 def _level_page(data: LadderData, level: LevelData) -> dict:
@@ -177,10 +207,25 @@ def _level_page(data: LadderData, level: LevelData) -> dict:
 @require_safe
 @reader
 def print_ladder(request, slug):
-    ladder, version, data = _latest(slug)
-    pages = [_level_page(data, level) for level in data.levels]
-    context = {"ladder": ladder, "version": version, "data": data, "pages": pages}
-    return render(request, "frameworks/print.html", context)
+    page = ("print",)
+    version = _found(current_version, slug, (WHOLE, *page))
+    answered = answer_from_cache(request, version, page)
+    if answered is not None:
+        return answered
+    data = version_data(version)
+    context = {"ladder": version.ladder, "version": version, "data": data}
+    return version_page(
+        request,
+        version,
+        page,
+        "frameworks/print.html",
+        context,
+        content="frameworks/_print.html",
+        make_context=lambda: {
+            **context,
+            "pages": [_level_page(data, level) for level in data.levels],
+        },
+    )
 
 
 @require_safe
@@ -200,8 +245,27 @@ def compare_form(request, slug):
 @require_safe
 @reader
 def compare(request, slug, a, b):
-    ladder, version, data = _latest(slug)
+    page = ("compare", a, b)
+    version = _found(current_version, slug, (WHOLE, *page))
+    answered = answer_from_cache(request, version, page)
+    if answered is not None:
+        return answered
+    data = version_data(version)
     left, right = _found(get_level, data, a), _found(get_level, data, b)
+    page = ("compare", left.code, right.code)
+    context = {"ladder": version.ladder, "version": version, "data": data, "a": left, "b": right}
+    return version_page(
+        request,
+        version,
+        page,
+        "frameworks/compare.html",
+        context,
+        content="frameworks/_compare.html",
+        make_context=lambda: {**context, **_comparison(data, left, right)},
+    )
+
+
+def _comparison(data: LadderData, left: LevelData, right: LevelData) -> dict:
     ratings = []
     for dimension in data.dimensions:
         before, after = left.ratings.get(dimension), right.ratings.get(dimension)
@@ -215,19 +279,13 @@ def compare(request, slug, a, b):
         Shape(f"{left.code} {left.title}", left.ratings, "a"),
         Shape(f"{right.code} {right.title}", right.ratings, "b"),
     ]
-    context = {
-        "ladder": ladder,
-        "version": version,
-        "data": data,
-        "a": left,
-        "b": right,
+    return {
         "ratings": ratings,
         "sections": sections,
         "experience": (_experience(left), _experience(right)),
         "chart": _chart(data, shapes, f"{left.code} compared with {right.code}"),
         "is_promotion": right in data.next_levels(left),
     }
-    return render(request, "frameworks/compare.html", context)
 
 
 @require_safe
@@ -253,7 +311,7 @@ def version_detail(request, slug, number):
         "version": _found(get_version, ladder),
         "shown": shown,
         "before": before,
-        "diff": diff_ladders(version_ladder(before), version_ladder(shown)) if before else None,
+        "diff": diff_ladders(version_data(before), version_data(shown)) if before else None,
     }
     response = render(request, "frameworks/version.html", context)
     # The page lists, to whoever may see them, the people whose readiness the version changed
@@ -267,7 +325,7 @@ def version_detail(request, slug, number):
 def version_diff(request, slug, old, new):
     ladder = _found(get_ladder, slug)
     before, after = _found(get_version, ladder, old), _found(get_version, ladder, new)
-    change = diff_ladders(version_ladder(before), version_ladder(after))
+    change = diff_ladders(version_data(before), version_data(after))
     context = {
         "ladder": ladder,
         "version": _found(get_version, ladder),
@@ -301,17 +359,24 @@ def search_view(request, slug):
 @require_safe
 @reader
 def download(request, slug, fmt):
-    ladder = _found(get_ladder, slug)
     number = request.GET.get("version", "")
     number = int(number) if number.isascii() and number.isdigit() else None
-    version = _found(get_version, ladder, number)
-    data = version_ladder(version)
-    if fmt == "json":
-        body, content_type, ext = ladder_to_json(data), "application/json", "json"
+    if number is None:
+        version = _found(current_version, slug)
     else:
-        body, content_type, ext = format_ladder(data), "text/markdown; charset=utf-8", "md"
+        version = _found(get_version, _found(get_ladder, slug), number)
+    page = ("download", fmt)
+    unchanged = unchanged_page(request, version, page)
+    if unchanged is not None:
+        return unchanged
+    if fmt == "json":
+        make, content_type = ladder_to_json, "application/json"
+    else:
+        make, content_type = format_ladder, "text/markdown; charset=utf-8"
+    body = from_version(version, *page, make=lambda: make(version_data(version)))
     response = HttpResponse(body, content_type=content_type)
     response["Content-Disposition"] = (
-        f'attachment; filename="{ladder.slug}-v{version.number}.{ext}"'
+        f'attachment; filename="{version.ladder.slug}-v{version.number}.{fmt}"'
     )
+    revalidated(response, request, version, page)
     return response

@@ -27,8 +27,11 @@ def new_people(people, now: datetime.datetime | None = None):
 
 class DirectoryFilter(forms.Form):
     q = forms.CharField(label="Name", required=False, max_length=100)
-    team = forms.ModelChoiceField(
-        queryset=Team.objects.none(), required=False, to_field_name="slug", empty_label="All teams"
+    # Typed, not chosen: a large organisation has a thousand teams or more, too many for a menu.
+    team = forms.CharField(
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Any team"}),
     )
     level = forms.ChoiceField(required=False)
     track = forms.ChoiceField(required=False)
@@ -38,12 +41,13 @@ class DirectoryFilter(forms.Form):
         super().__init__(*args, **kwargs)
         if not admin:
             del self.fields["new"]  # only admins see those outside every manager's chain
-        self.fields["team"].queryset = Team.objects.filter(members__in=people).distinct()
         current = Level.objects.filter(
             pk__in=people.filter(level_history__end__isnull=True).values("level_history__level")
         )
-        codes = sorted(set(current.values_list("code", flat=True)))
-        tracks = sorted(set(current.values_list("track", flat=True)))
+        # One pass over everyone's current level gives both menus.
+        held = set(current.values_list("code", "track"))
+        codes = sorted({code for code, _ in held})
+        tracks = sorted({track for _, track in held})
         self.fields["level"].choices = [("", "All levels"), *[(c, c) for c in codes]]
         self.fields["track"].choices = [("", "All tracks"), *[(t, t) for t in tracks]]
 
@@ -53,8 +57,8 @@ class DirectoryFilter(forms.Form):
         data = self.cleaned_data
         if data["q"]:
             people = people.filter(name__icontains=data["q"])
-        if data["team"]:
-            people = people.filter(team=data["team"])
+        if data["team"].strip():
+            people = people.filter(team__in=Team.objects.matching(data["team"]))
         if data["level"]:
             people = people.filter(
                 level_history__end__isnull=True, level_history__level__code=data["level"]

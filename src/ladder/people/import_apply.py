@@ -3,6 +3,8 @@ statements whatever the size of the file, with the audit events the services wou
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.db import transaction
 
 from ladder.audit.services import audit_event, audit_record_many
@@ -28,9 +30,13 @@ def apply_rows(
     existing: dict[str, Person],
     levels: dict[str, Level],
     previous: dict[tuple[int, object], LevelAssignment],
+    progress: Callable[[str, int, int], None] = lambda phase, done, total: None,
 ) -> None:
     """Write `rows`, already checked against `existing` (everyone by email, with their current
-    level) and `previous` (each closed assignment by its person and end)."""
+    level) and `previous` (each closed assignment by its person and end); `progress` is told
+    of the new people as they are created, then of the history recorded."""
+    written = 0
+    progress("Writing", written, len(rows))
     teams, events = _teams_for(by, rows)
     people = dict(existing)
     new = {row.email: row for row in rows if row.email not in existing}
@@ -58,6 +64,8 @@ def apply_rows(
         for row, person in zip(by_depth[level], created, strict=True):
             person.current_assignments = []
             people[row.email] = person
+        written += len(created)
+        progress("Writing", written, len(rows))
     updated = []
     for row in rows:
         person = people[row.email]
@@ -84,8 +92,13 @@ def apply_rows(
     # Paths from the links just written, everyone's at once; only the changed ones are saved.
     paths = tree_paths({p.pk: p.manager_id for p in people.values()})
     save_paths(paths, [(p.pk, p.path) for p in people.values()])
+    progress("Writing", len(rows), len(rows))
+    # The audit trail, the level history and the readiness it refreshes take as long again.
+    progress("Recording", 0, len(rows))
     audit_record_many(events)
+    progress("Recording", len(rows) // 2, len(rows))
     level_changes_save(by=by, changes=_level_changes(rows, people, levels, previous))
+    progress("Recording", len(rows), len(rows))
 
 
 def _level_changes(rows: list[Row], people: dict[str, Person], levels, previous) -> list:

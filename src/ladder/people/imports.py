@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -16,6 +17,7 @@ from django.db import transaction
 
 from ladder.frameworks.errors import ParseError, Problems
 from ladder.frameworks.models import LadderVersion, Level
+from ladder.metrics import PEOPLE_IMPORTS
 
 from .csv_rows import COLUMNS, Row, neutralised, read_rows
 from .import_apply import apply_rows
@@ -49,13 +51,31 @@ class ImportPlan:
         return [str(problem) for problem in sorted(self.problems, key=lambda p: p.line)]
 
 
+# Told how far a long import has gone: the phase ("Checking", "Writing", "Recording"), the rows
+# done and the rows in the file. The command line draws it as a bar; pages pass nothing.
+Progress = Callable[[str, int, int], None]
+
+
+def _no_progress(phase: str, done: int, total: int) -> None:
+    pass
+
+
 @transaction.atomic
-def people_import(*, by, text: str, path: str, version: LadderVersion, apply: bool) -> ImportPlan:
+def people_import(
+    *,
+    by,
+    text: str,
+    path: str,
+    version: LadderVersion,
+    apply: bool,
+    progress: Progress | None = None,
+) -> ImportPlan:
     """Check a people CSV against the organisation; with `apply`, write it all or nothing.
 
     The checks and the writes happen in one transaction under the tree lock, so what was
     checked is what gets written.
     """
+    progress = progress or _no_progress
     if apply:
         lock_tree()
     problems = Problems(path)
@@ -69,12 +89,20 @@ def people_import(*, by, text: str, path: str, version: LadderVersion, apply: bo
         return plan
     levels = version.levels.by_code()
     previous = LevelAssignment.objects.select_related("level").levels_before()
-    plan.changes = _changes(plan.rows, existing, levels, previous, problems)
+    plan.changes = _changes(plan.rows, existing, levels, previous, problems, progress)
     if plan.problems:
         return plan
     if apply and plan.changes:
-        apply_rows(by=by, rows=plan.rows, existing=existing, levels=levels, previous=previous)
+        apply_rows(
+            by=by,
+            rows=plan.rows,
+            existing=existing,
+            levels=levels,
+            previous=previous,
+            progress=progress,
+        )
         plan.applied = True
+    PEOPLE_IMPORTS.labels(outcome="applied" if plan.applied else "checked").inc()
     return plan
 
 
@@ -218,10 +246,13 @@ def _changes(
     levels: dict[str, Level],
     previous: dict,
     problems: Problems,
+    progress: Progress,
 ) -> list[Change]:
     changes = []
     teams = Team.objects.by_name()
-    for row in rows:
+    for done, row in enumerate(rows, 1):
+        if done % 1000 == 0 or done == len(rows):
+            progress("Checking", done, len(rows))
         person = existing.get(row.email)
         if person is None:
             level = f" at {row.level_code} since {row.level_since}" if row.level_code else ""

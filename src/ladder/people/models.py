@@ -11,6 +11,7 @@ from django.db import models
 from django.utils import timezone
 
 from ladder.frameworks.models import Level
+from ladder.frameworks.words import fold
 
 from .emails import CanonicalEmailField
 
@@ -19,6 +20,22 @@ class TeamQuerySet(models.QuerySet):
     def by_name(self) -> dict[str, Team]:
         """Every team by its name in lower case: a file names a team in whatever case."""
         return {team.name.lower(): team for team in self}
+
+    def matching(self, text: str):
+        """The teams whose name holds `text` whatever its case and accents ("equipe" finds
+        "Équipe Paris"), or whose slug is `text`, as links to a team's people write it.
+
+        Names are folded as the ladder search folds words, in Python: one query of the teams'
+        names and keys, only when a page is filtered by team.
+        """
+        text = text.strip()
+        wanted = fold(text)
+        keys = [
+            pk
+            for pk, name, slug in self.values_list("pk", "name", "slug")
+            if slug == text.lower() or wanted in fold(name)
+        ]
+        return self.filter(pk__in=keys)
 
 
 class Team(models.Model):
@@ -135,7 +152,11 @@ class Person(models.Model):
         return self.pk != manager.pk and self.path.startswith(manager.path)
 
     def has_reports(self) -> bool:
-        return self.reports.exists()
+        # The nav asks it of the signed-in person on every page, twice: `person_of` reads it
+        # with them (as `reports_exist`), and an instance asks the database once at most.
+        if not hasattr(self, "reports_exist"):
+            self.reports_exist = self.reports.exists()
+        return self.reports_exist
 
     @property
     def current_assignment(self) -> LevelAssignment | None:
@@ -147,6 +168,13 @@ class Person(models.Model):
 
 
 class LevelAssignmentQuerySet(models.QuerySet):
+    def history_of(self, person: Person) -> list[LevelAssignment]:
+        """The person's whole level history, latest first, with each level and its version:
+        what the person page shows and what their standing is worked out from."""
+        return list(
+            self.filter(person=person).select_related("level__version").order_by("-start", "-pk")
+        )
+
     def levels_before(self) -> dict[tuple[int, datetime.date], LevelAssignment]:
         """The closed assignments, each by (person, the day it ended): the level before the one
         that started that day, whose end a corrected start moves along.

@@ -10,6 +10,7 @@ fetch and check in one call, and raise Http404 for both.
 
 from __future__ import annotations
 
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 
 # The admin rule has its home below every app; pages ask it here with the person rules.
@@ -25,7 +26,12 @@ def person_of(user) -> Person | None:
         return None
     cached = getattr(user, "_ladder_person", False)
     if cached is False:
-        cached = Person.objects.filter(user=user).select_related("team").first()
+        cached = (
+            Person.objects.filter(user=user)
+            .select_related("team", "manager")
+            .annotate(reports_exist=Exists(Person.objects.filter(manager=OuterRef("pk"))))
+            .first()
+        )
         user._ladder_person = cached
     return cached
 
@@ -75,6 +81,9 @@ def visible_team_members(user, team: Team):
 
 
 def get_visible_person(user, pk: int) -> Person:
+    me = person_of(user)
+    if me is not None and str(me.pk) == str(pk):
+        return me  # read already, with the same relations
     person = Person.objects.select_related("team", "manager").filter(pk=pk).first()
     if person is None or not may_view_person(user, person):
         raise Http404("No such person")

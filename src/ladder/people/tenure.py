@@ -7,8 +7,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ladder.frameworks.experience import months_between
+from ladder.per_request import memoised
 
-from .models import LevelAssignment
+from .models import LevelAssignment, Person
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,14 @@ class Tenure:
     @property
     def words(self) -> str:
         return duration_words(self.months)
+
+
+def level_history(request, person: Person) -> list[LevelAssignment]:
+    """The person's level history, latest first, read once per request by whichever part of
+    the page asks first (the person page shows it; its panels work out the standing from it)."""
+    return memoised(
+        request, ("level history", person.pk), lambda: LevelAssignment.objects.history_of(person)
+    )
 
 
 def duration_words(count: int) -> str:

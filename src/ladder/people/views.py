@@ -18,8 +18,8 @@ from ladder.frameworks.selectors import get_version
 from . import permissions
 from .forms import PeopleUploadForm
 from .imports import pending_import_apply, people_csv, people_import_preview
-from .models import LevelAssignment, Team
-from .tenure import level_tenure
+from .models import Team
+from .tenure import level_history, level_tenure
 
 
 def nav_context(request):
@@ -54,9 +54,8 @@ MEMBERS_PER_PAGE = 50
 @require_safe
 def person_detail(request, pk):
     person = permissions.get_visible_person(request.user, pk)
-    history = list(
-        LevelAssignment.objects.filter(person=person).select_related("level").order_by("-start")
-    )
+    # The readiness and promotion panels work out the standing from the same history.
+    history = level_history(request, person)
     today = timezone.localdate()
     context = {
         "person": person,

@@ -41,6 +41,8 @@ class AssessmentRef(NamedTuple):
 
     pk: int
     state: str
+    # Who may open it turns on its author (a draft is theirs alone): kept to ask without a query.
+    author_id: int | None = None
 
 
 class Task(NamedTuple):
@@ -105,16 +107,16 @@ def _task_assessments(cycle: ReviewCycle, people) -> list[tuple]:
         assessments = assessments.filter(created_at__lte=cycle.closed_at)
     return list(
         assessments.order_by("created_at", "pk").values_list(
-            "pk", "person_id", "role", "level__code", "state"
+            "pk", "person_id", "role", "level__code", "state", "author_id"
         )
     )
 
 
 def _tasks(cycle: ReviewCycle, members, rows: list[tuple]) -> dict[int, Task]:
     latest: dict[tuple[int, str, str], AssessmentRef] = {}
-    for pk, person_id, role, code, state in rows:
+    for pk, person_id, role, code, state, author_id in rows:
         # Later rows replace earlier ones: the latest begun is the one that counts.
-        latest[(person_id, role, code)] = AssessmentRef(pk, state)
+        latest[(person_id, role, code)] = AssessmentRef(pk, state, author_id)
     tasks = {}
     for member in members:
         member.cycle = cycle

@@ -13,7 +13,7 @@ from ladder.frameworks.charts import MIN_DIMENSIONS, Shape, radar_svg
 from ladder.people.models import Person
 
 from .. import permissions
-from ..selectors import ReadinessPanel, readiness_panel
+from ..selectors import ReadinessPanel, ladders_for, readiness_panel, standing_for_page
 
 register = template.Library()
 
@@ -23,7 +23,14 @@ def person_readiness(context, person: Person) -> dict:
     """Readiness for the next level asked for by `?target=` (else the first), with the chart
     of expected and given ratings, and the growth plan's progress."""
     request = context["request"]
-    panel = readiness_panel(person, timezone.localdate(), request.GET.get("target"))
+    today = timezone.localdate()
+    panel = readiness_panel(
+        person,
+        today,
+        request.GET.get("target"),
+        standing=standing_for_page(request, person, today),
+        ladder_of=ladders_for(request),
+    )
     result = {"person": person, "panel": panel, "target": panel.target}
     if panel.target is None:
         return result

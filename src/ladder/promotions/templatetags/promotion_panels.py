@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from ladder.assessments import permissions as assessment_permissions
 from ladder.assessments.models import Assessment
-from ladder.assessments.selectors import Standing, standing_of
+from ladder.assessments.selectors import Standing, standing_for_page
 from ladder.frameworks.models import Level
 from ladder.people.models import Person
 from ladder.people.permissions import person_of
@@ -54,13 +54,17 @@ class TaskRow:
 @register.inclusion_tag("promotions/_tasks_panel.html", takes_context=True)
 def person_promotions(context, person: Person) -> dict:
     """The person's open review tasks and their promotion case, for those who may see them."""
-    user = context["request"].user
+    request = context["request"]
+    user = request.user
     if not permissions.may_see_tasks(user, person):
         return {"visible": False}
     me = person_of(user)
     tasks = open_tasks_of(person)
     today = timezone.localdate()
-    rows = _rows(user, person, tasks, today) if tasks else []
+    rows = []
+    if tasks:
+        # The readiness panel below shows the same standing: worked out once for both.
+        rows = _rows(user, person, tasks, standing_for_page(request, person, today), today)
     # The latest case is the open one if there is any: a new case waits for the last decision.
     case = (
         PromotionCase.objects.filter(person=person)
@@ -85,9 +89,10 @@ def person_promotions(context, person: Person) -> dict:
     }
 
 
-def _rows(user, person: Person, tasks: list[Task], today: datetime.date) -> list[TaskRow]:
-    standing = standing_of(person, today)
-    visible = _visible_assessments(user, tasks)
+def _rows(
+    user, person: Person, tasks: list[Task], standing: Standing, today: datetime.date
+) -> list[TaskRow]:
+    visible = _visible_assessments(user, person, tasks)
     may_pick = permissions.may_pick_target(user, person)
     rows = []
     for task in tasks:
@@ -127,15 +132,20 @@ def _part(user, person, standing: Standing, task: Task, role, visible, today, du
     )
 
 
-def _visible_assessments(user, tasks: list[Task]) -> set[int]:
-    """The task assessments the viewer may open (a draft is its author's alone): one query."""
-    refs = [
-        ref.pk
-        for task in tasks
-        for ref in (task.self_assessment, task.manager_assessment)
-        if ref is not None
-    ]
-    if not refs:
-        return set()
-    assessments = Assessment.objects.filter(pk__in=refs).select_related("person")
-    return {a.pk for a in assessments if assessment_permissions.may_view_assessment(user, a)}
+def _visible_assessments(user, person: Person, tasks: list[Task]) -> set[int]:
+    """The task assessments the viewer may open (a draft is its author's alone), asked of what
+    the tasks read already: no query."""
+    visible = set()
+    for task in tasks:
+        for role, ref in (
+            (Role.SELF, task.self_assessment),
+            (Role.MANAGER, task.manager_assessment),
+        ):
+            if ref is None:
+                continue
+            assessment = Assessment(
+                pk=ref.pk, person=person, role=role, state=ref.state, author_id=ref.author_id
+            )
+            if assessment_permissions.may_view_assessment(user, assessment):
+                visible.add(ref.pk)
+    return visible

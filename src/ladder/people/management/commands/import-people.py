@@ -3,6 +3,7 @@ from pathlib import Path
 
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
 
 from ladder.frameworks.selectors import get_ladder, get_version
 from ladder.people.csv_rows import COLUMNS, decode_csv
@@ -44,7 +45,26 @@ class Command(BaseCommand):
             raise CommandError(
                 f"no ladder {ladder!r} with a version: import one with `ladder import`"
             ) from error
-        plan = people_import(by=None, text=text, path=path, version=version, apply=not dry_run)
+        # On a terminal only, as `ladder readiness` does: a log or a pipe gets the summary alone.
+        with tqdm(unit=" rows", disable=not sys.stderr.isatty(), file=sys.stderr) as bar:
+            shown = {"phase": None}
+
+            def progress(phase: str, done: int, total: int) -> None:
+                # One bar, started again for each phase: "Writing: 40%|####  | 4000/10000".
+                if shown["phase"] != phase:
+                    shown["phase"] = phase
+                    bar.reset(total=total)
+                    bar.set_description(phase)
+                bar.update(done - bar.n)
+
+            plan = people_import(
+                by=None,
+                text=text,
+                path=path,
+                version=version,
+                apply=not dry_run,
+                progress=progress,
+            )
         if plan.errors:
             for line in plan.errors:
                 sys.stderr.write(printable(line) + "\n")
