@@ -10,13 +10,17 @@ database, in one query (current_version).
 
 from __future__ import annotations
 
+import copy
 import hashlib
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as package_version
 from typing import TypeVar
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.locmem import LocMemCache
 
 from .ladder_data import Ladder as LadderData
 from .models import LadderVersion
@@ -33,6 +37,66 @@ except PackageNotFoundError:  # run from a folder that is not installed
 TIMEOUT = 30 * 24 * 3600
 
 Made = TypeVar("Made")
+
+
+class _Near:
+    """The entries read most, kept in this process in front of a shared cache (Redis).
+
+    An entry's key names the version it was made from, and a version never changes, so a copy
+    kept here can never be out of date: it only saves the network round trip to the shared
+    cache. Which version is current is still asked of the database on every request, so an
+    import elsewhere is seen at once. Bounded, least recently used first out. With the default
+    cache, which is this process's memory already, nothing is kept twice.
+    """
+
+    SIZE = 256
+
+    def __init__(self):
+        self.entries: OrderedDict[str, object] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get_many(self, keys: list[str]) -> dict[str, object]:
+        with self.lock:
+            found = {key: self.entries[key] for key in keys if key in self.entries}
+            for key in found:
+                self.entries.move_to_end(key)
+        return found
+
+    def put(self, key: str, value) -> None:
+        with self.lock:
+            self.entries[key] = value
+            self.entries.move_to_end(key)
+            while len(self.entries) > self.SIZE:
+                self.entries.popitem(last=False)
+
+
+_near = _Near()
+
+
+def _get_many(keys: list[str]) -> dict[str, object]:
+    """The entries under `keys` that are kept: from this process when it has them, else from
+    the cache (and then kept here too)."""
+    if _local_cache():
+        return cache.get_many(keys)
+    found = _near.get_many(keys)
+    missing = [key for key in keys if key not in found]
+    if missing:
+        fetched = cache.get_many(missing)
+        for key, value in fetched.items():
+            _near.put(key, value)
+        found.update(fetched)
+    return found
+
+
+def _set(key: str, value) -> None:
+    cache.set(key, value, TIMEOUT)
+    if not _local_cache():
+        _near.put(key, value)
+
+
+def _local_cache() -> bool:
+    """Whether Django's cache is this process's own memory (the default)."""
+    return isinstance(caches["default"], LocMemCache)
 
 
 def version_stamp(version: LadderVersion) -> str:
@@ -58,11 +122,14 @@ def current_version(slug: str, *ahead: tuple[str, ...]) -> LadderVersion:
     pk, *shown = get_current_version_row(slug)
     stamp = _stamp(pk, *shown)
     keys = [_key(stamp, "version"), *(_key(stamp, *parts) for parts in ahead)]
-    found = cache.get_many(keys)
+    found = _get_many(keys)
     version = found.pop(keys[0], None)
     if version is None:
         version = LadderVersion.objects.select_related("ladder").defer("source").get(pk=pk)
-        cache.set(keys[0], version, TIMEOUT)
+        _set(keys[0], version)
+    else:
+        # A copy: the one kept may be this process's, and the page marks what it read ahead.
+        version = copy.copy(version)
     version.read_ahead = found
     return version
 
@@ -92,11 +159,11 @@ def read(version: LadderVersion, *parts: str):
     """What was kept from the version under `parts`; None when nothing was (or is no more)."""
     key = version_key(version, *parts)
     ahead = getattr(version, "read_ahead", {})
-    return ahead[key] if key in ahead else cache.get(key)
+    return ahead[key] if key in ahead else _get_many([key]).get(key)
 
 
 def keep(version: LadderVersion, value, *parts: str) -> None:
-    cache.set(version_key(version, *parts), value, TIMEOUT)
+    _set(version_key(version, *parts), value)
 
 
 def version_data(version: LadderVersion) -> LadderData:
