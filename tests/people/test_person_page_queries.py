@@ -49,7 +49,8 @@ def test_the_person_page_reads_its_history_and_its_ladder_once(client, engineer_
     for viewer, queries in page_queries(client, engineer_page).items():
         history = [q for q in queries if 'FROM "people_levelassignment"' in q]
         criteria = [q for q in queries if 'FROM "frameworks_criterion"' in q]
-        assert (len(history), len(criteria)) == (1, 1), viewer
+        # The ladder is built from its rows once per version, then read from the cache.
+        assert len(history) == 1 and len(criteria) <= 1, viewer
 
 
 def test_the_person_page_makes_as_many_queries_with_200_more_people(client, engineer_page):

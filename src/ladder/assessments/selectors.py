@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from ladder.frameworks.models import LadderVersion, Level
 from ladder.frameworks.selectors import version_ladder
+from ladder.frameworks.version_cache import version_data
 from ladder.people.models import LevelAssignment, Person, Team
 from ladder.people.tenure import Tenure, level_history, level_tenure
 from ladder.per_request import memoised
@@ -91,10 +92,11 @@ def standing_for_page(request, person: Person, today: datetime.date) -> Standing
 
 
 def ladders_for(request):
-    """`ladder_of` for the callers of one request: each version's pure ladder built once."""
+    """`ladder_of` for the callers of one request: each version's pure ladder read once, from
+    the cache that keeps it per version (built from its rows by the first request to ask)."""
 
     def ladder_of(version: LadderVersion):
-        return memoised(request, ("ladder", version.pk), lambda: version_ladder(version))
+        return memoised(request, ("ladder", version.pk), lambda: version_data(version))
 
     return ladder_of
 
