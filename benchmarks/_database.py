@@ -5,8 +5,10 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import statistics
 import sys
 import tempfile
+import time
 
 
 @contextlib.contextmanager
@@ -34,3 +36,14 @@ def fresh_database():
     finally:
         if scratch:
             shutil.rmtree(scratch, ignore_errors=True)
+
+
+def median_time(run, times: int) -> float:
+    """The median of `times` timed runs of `run`, after one untimed run to warm up."""
+    run()
+    samples = []
+    for _ in range(times):
+        started = time.perf_counter()
+        run()
+        samples.append(time.perf_counter() - started)
+    return statistics.median(samples)

@@ -27,12 +27,11 @@ from __future__ import annotations
 
 import argparse
 import io
-import statistics
 import tempfile
 import time
 from pathlib import Path
 
-from _database import fresh_database
+from _database import fresh_database, median_time
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -52,16 +51,6 @@ ADMIN_PAGES = (
     "/people/",
 )
 MANAGER_PAGES = ("/reports/",)
-
-
-def median_time(run, times: int = REQUESTS) -> float:
-    run()
-    samples = []
-    for _ in range(times):
-        started = time.perf_counter()
-        run()
-        samples.append(time.perf_counter() - started)
-    return statistics.median(samples)
 
 
 def main() -> int:
@@ -161,10 +150,10 @@ def main() -> int:
                     cursor.execute(statement, [today])
                     cursor.fetchall()
 
-        yardstick = median_time(bare)
-        counted = median_time(funnel)
+        yardstick = median_time(bare, REQUESTS)
+        counted = median_time(funnel, REQUESTS)
         admin = client_of("admin@example.com")
-        page = median_time(lambda: admin.get("/insights/readiness/", secure=True))
+        page = median_time(lambda: admin.get("/insights/readiness/", secure=True), REQUESTS)
         ratio = counted / yardstick
         print(
             f"\nreadiness funnel at {SIZES[1]:,} people: goal counts <= {FUNNEL_RATIO}x the bare "

@@ -23,24 +23,13 @@ from __future__ import annotations
 
 import argparse
 import re
-import statistics
 import time
 
-from _database import fresh_database
+from _database import fresh_database, median_time
 
 SIZES = (100, 10_000)
 GOAL_RATIO = 1.5
 REQUESTS = 7
-
-
-def median_time(run, times: int = REQUESTS) -> float:
-    run()
-    samples = []
-    for _ in range(times):
-        started = time.perf_counter()
-        run()
-        samples.append(time.perf_counter() - started)
-    return statistics.median(samples)
 
 
 def main() -> int:
@@ -91,7 +80,7 @@ def main() -> int:
                 "/audit/?action=level": "/audit/?action=level",
             }
             times[size] = {
-                label: median_time(lambda url=url, client=client: get(client, url))
+                label: median_time(lambda url=url, client=client: get(client, url), REQUESTS)
                 for label, url in pages.items()
             }
 

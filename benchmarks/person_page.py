@@ -20,25 +20,14 @@ Exits 1 when a goal is missed.
 from __future__ import annotations
 
 import argparse
-import statistics
 import time
 
-from _database import fresh_database
+from _database import fresh_database, median_time
 
 SIZES = (100, 10_000)
 MAX_QUERIES = 20
 REQUESTS = 7
 VIEWERS = ("admin", "engineer", "manager")
-
-
-def median_time(run, times: int = REQUESTS) -> float:
-    run()
-    samples = []
-    for _ in range(times):
-        started = time.perf_counter()
-        run()
-        samples.append(time.perf_counter() - started)
-    return statistics.median(samples)
 
 
 def main() -> int:
@@ -99,12 +88,12 @@ def main() -> int:
             clients = {name: client_of(f"{name}@example.com") for name in VIEWERS}
             counts[size] = {name: queries_of(client, url) for name, client in clients.items()}
             times[size] = {
-                name: median_time(lambda c=client, u=url: get(c, u))
+                name: median_time(lambda c=client, u=url: get(c, u), REQUESTS)
                 for name, client in clients.items()
             }
             admin = clients["admin"]
-            healthz = median_time(lambda c=admin: get(c, "/healthz"))
-            yardsticks[size] = (healthz, median_time(select_one))
+            healthz = median_time(lambda c=admin: get(c, "/healthz"), REQUESTS)
+            yardsticks[size] = (healthz, median_time(select_one, REQUESTS))
 
         print(f"\non {connection.vendor}: the engineer's person page at {SIZES[0]:,} and "
               f"{SIZES[1]:,} people")  # fmt: skip

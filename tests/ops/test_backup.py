@@ -9,7 +9,6 @@ does not answer. It makes a database of its own, whichever the suite runs on.
 import hashlib
 import json
 import sqlite3
-import uuid
 import zipfile
 from pathlib import Path
 
@@ -19,8 +18,7 @@ from django.core.management import CommandError, call_command
 
 from ladder.ops import backup
 from tests.conftest import run_ladder
-
-POSTGRES = "postgres://postgres@127.0.0.1:5432"
+from tests.ops.conftest import own_postgres_database
 
 
 def ladder(*args: str, database: str) -> str:
@@ -74,17 +72,8 @@ def rewrite(source: Path, target: Path, change) -> None:
 @pytest.fixture(scope="module")
 def postgres_database():
     """A PostgreSQL database of this module's own, dropped at the end."""
-    name = f"h5_backup_{uuid.uuid4().hex[:8]}"
-    try:
-        server = psycopg.connect(f"{POSTGRES}/postgres", autocommit=True, connect_timeout=10)
-    except psycopg.OperationalError as error:
-        pytest.fail(f"this test needs PostgreSQL at {POSTGRES}: {error}")
-    with server:
-        server.execute(f'CREATE DATABASE "{name}"')
-        try:
-            yield f"{POSTGRES}/{name}"
-        finally:
-            server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with own_postgres_database("ladder_backup") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

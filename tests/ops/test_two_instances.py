@@ -20,15 +20,14 @@ import urllib.request
 import uuid
 from pathlib import Path
 
-import psycopg
 import pytest
 import redis
 
 from ladder.frameworks.bundled import BUNDLED_LADDER
 from tests.conftest import ROOT, run_ladder
+from tests.ops.conftest import own_postgres_database
 from tests.test_production import free_port, production
 
-POSTGRES = "postgres://postgres@127.0.0.1:5432"
 CACHE_URL = "redis://127.0.0.1:6379/6"
 ADMIN_EMAIL, ADMIN_PASSWORD = "admin@example.com", "ladder-demo"  # seed-demo's admin
 LEVEL_PAGE = "/ladders/dotnet/levels/MD1/"
@@ -69,17 +68,8 @@ def stop(process: subprocess.Popen) -> None:
 @pytest.fixture(scope="module")
 def database():
     """A PostgreSQL database of this module's own, dropped at the end."""
-    name = f"ladder_two_instances_{uuid.uuid4().hex[:8]}"
-    try:
-        server = psycopg.connect(f"{POSTGRES}/postgres", autocommit=True, connect_timeout=10)
-    except psycopg.OperationalError as error:
-        pytest.fail(f"this test needs PostgreSQL at {POSTGRES}: {error}")
-    with server:
-        server.execute(f'CREATE DATABASE "{name}"')
-        try:
-            yield f"{POSTGRES}/{name}"
-        finally:
-            server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with own_postgres_database("ladder_two_instances") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
