@@ -28,6 +28,7 @@ LAYERS = [
     "assessments",
     "promotions",
     "insights",
+    "api",
     "demo",
     "ops",
     "site",

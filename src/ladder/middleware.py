@@ -1,6 +1,6 @@
 """Rules for every response, so that no view has to remember them."""
 
-from django.http import HttpResponseBadRequest, HttpResponseNotAllowed
+from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseNotAllowed, JsonResponse
 from django.utils.cache import patch_cache_control
 
 # The only methods any page here serves, as HTML forms send nothing else. Anything else is
@@ -12,16 +12,17 @@ SITE_METHODS = ("GET", "HEAD", "POST")
 PUBLIC_NAMESPACES = frozenset({"frameworks"})
 
 
-# The SCIM API (RFC 7644) replaces, patches and deletes: its views take these, and answer any
-# other method themselves with a SCIM error.
-API_PREFIX, API_METHODS = "/scim/v2/", ("PUT", "PATCH", "DELETE")
+# The SCIM API (RFC 7644) and the JSON API replace, patch and delete: their views take these,
+# and answer any other method themselves with an error of their own kind.
+API_PREFIXES, API_METHODS = ("/scim/v2/", "/api/v1/"), ("PUT", "PATCH", "DELETE")
+JSON_API_PREFIX = "/api/v1/"
 
 
 def refuse_unserved_methods(get_response):
     """Each view declares its own methods too; this also covers Django's admin and accounts."""
 
     def middleware(request):
-        served = request.method in API_METHODS and request.path_info.startswith(API_PREFIX)
+        served = request.method in API_METHODS and request.path_info.startswith(API_PREFIXES)
         if request.method not in SITE_METHODS and not served:
             return HttpResponseNotAllowed(SITE_METHODS)
         return get_response(request)
@@ -58,29 +59,34 @@ def refuse_nul(get_response):
     session key, the user agent a failed sign-in records. Django's form fields refuse it
     already; this covers everything a view or middleware reads for itself, on every page at
     once. A cookie holding one is dropped, as if never sent (a bad session cookie must not
-    lock its owner out of every page); anything else is a 400 naming where it was.
+    lock its owner out of every page); anything else is a 400 naming where it was, as a
+    problem document (RFC 9457) on the JSON API.
     """
 
-    def refused(where: str) -> HttpResponseBadRequest:
+    def refused(request, where: str) -> HttpResponse:
         where = where.replace("\x00", "\\0")[:80]
+        detail = f"The {where} contains a NUL character (\\0), which no text here may hold."
+        if request.path_info.startswith(JSON_API_PREFIX):
+            body = {"type": "about:blank", "title": "Bad Request", "status": 400, "detail": detail}
+            return JsonResponse(body, status=400, content_type="application/problem+json")
         return HttpResponseBadRequest(
-            f"The {where} contains a NUL character (\\0), which no text here may hold. "
-            "Remove it and try again.",
-            content_type="text/plain; charset=utf-8",
+            f"{detail} Remove it and try again.", content_type="text/plain; charset=utf-8"
         )
 
     def middleware(request):
         for name in [name for name, value in request.COOKIES.items() if "\x00" in name + value]:
             del request.COOKIES[name]
         if "\x00" in request.path:
-            return refused("address")
+            return refused(request, "address")
         for key, value in request.META.items():
             if key.startswith("HTTP_") and isinstance(value, str) and "\x00" in value:
-                return refused(f"header {key.removeprefix('HTTP_').replace('_', '-').title()}")
+                return refused(
+                    request, f"header {key.removeprefix('HTTP_').replace('_', '-').title()}"
+                )
         for where, values in (("query string", request.GET), ("form", request.POST)):
             for name, items in values.lists():
                 if "\x00" in name or any("\x00" in item for item in items):
-                    return refused(f"{where} field {name!r}")
+                    return refused(request, f"{where} field {name!r}")
         return get_response(request)
 
     return middleware

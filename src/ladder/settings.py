@@ -196,6 +196,9 @@ INSTALLED_APPS = [
     "ladder.assessments",
     "ladder.promotions",
     "ladder.insights",
+    # The JSON API (django-ninja; "ninja" serves the docs page's assets from this site).
+    "ninja",
+    "ladder.api",
     "ladder.demo",
     "ladder.ops",
 ]
@@ -374,6 +377,16 @@ if METRICS_TOKEN and len(METRICS_TOKEN) < 20:
         "python -c 'import secrets; print(secrets.token_urlsafe(32))'"
     )
 METRICS_ALLOWED_IPS = env_networks("METRICS_ALLOWED_IPS")
+
+# -- The JSON API at /api/v1/: each token may make this many requests per second, minute, hour
+# or day ("600/min"); more answer 429 with Retry-After. Counted in the cache (CACHE_URL), so
+# with Redis the limit holds across app servers.
+API_THROTTLE_RATE = env.str("API_THROTTLE_RATE", default="600/min").strip()
+if not re.fullmatch(r"[1-9][0-9]{0,8}/(s|sec|second|m|min|minute|h|hour|d|day)", API_THROTTLE_RATE):
+    raise ImproperlyConfigured(
+        f"API_THROTTLE_RATE={API_THROTTLE_RATE!r} is not a rate: write requests per period, "
+        "e.g. 600/min (periods: s, min, hour, day)"
+    )
 
 # -- Errors: logged with their traceback to stderr in every mode (gunicorn and runserver pass
 # stderr on to the service's log), and mailed to ADMINS when any are set.

@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from ladder.accounts import views as account_views
+from ladder.api.main import api
 from ladder.ops.views import server_error
 from ladder.people.accounts import PasswordChangeView
 from ladder.sso.views import SignInView
@@ -40,6 +41,7 @@ urlpatterns = [
     path("accounts/", include("ladder.accounts.urls")),
     path("sso/", include("ladder.sso.urls")),
     path("scim/v2/", include("ladder.scim.urls")),
+    path("api/v1/", api.urls),
     path("settings/scim-tokens/", include("ladder.scim.token_urls")),
     path("", include("ladder.people.urls")),
     path("", include("ladder.assessments.urls")),
