@@ -7,6 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from ladder.assessments.stored import readiness_refresh
 from ladder.frameworks import bundled
@@ -131,3 +132,55 @@ def org(dotnet_version):
         other=other,
         levels=levels,
     )
+
+
+def calibration_round(org) -> dict:
+    """A cycle of everyone in calibration, Cora (org.committee) on its committee, a shared
+    manager assessment of the engineer against MD2, and the engineer's submitted case: the ids
+    that authorization matrices fill their URLs with."""
+    from ladder.assessments import services as assessment_services
+    from ladder.assessments.models import Assessment
+    from ladder.frameworks.models import Ladder
+    from ladder.promotions import cases, cycles
+
+    org.committee = make_person("Cora Committee", "cora@example.com")
+    rebuild_paths()
+    org.committee.refresh_from_db()
+    today = timezone.localdate()
+    cycle = cycles.cycle_create(
+        by=org.admin.user,
+        name="2026 H2",
+        ladder=Ladder.objects.get(slug="dotnet"),
+        scope="everyone",
+        self_due=today,
+        manager_due=today,
+        calibration_on=today,
+        effective_on=today + datetime.timedelta(days=30),
+        committee=[org.committee],
+    )
+    cycle = cycles.cycle_advance(by=org.admin.user, cycle=cycle)
+    assessment = assessment_services.assessment_start(
+        author=org.manager, person=org.engineer, level=org.levels["MD2"], role="manager"
+    )
+    Assessment.objects.filter(pk=assessment.pk).update(
+        state="submitted", submitted_at=assessment.created_at
+    )
+    assessment.refresh_from_db()
+    assessment_services.assessment_share(author=org.manager, assessment=assessment)
+    cycle = cycles.cycle_advance(by=org.admin.user, cycle=cycle)
+    case = cases.case_open(
+        by=org.manager.user,
+        person=org.engineer,
+        to_level=org.levels["MD2"],
+        recommendation="Ready in all but time.",
+        justification="Leads the payments work already.",
+    )
+    cases.case_submit(by=org.manager.user, case=case)
+    return {
+        "cycle": cycle.pk,
+        "member": cycle.members.get(person=org.engineer).pk,
+        "assessment": assessment.pk,
+        "case": case.pk,
+        "engineer": org.engineer.pk,
+        "peer": org.peer.pk,
+    }

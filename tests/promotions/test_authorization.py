@@ -5,19 +5,12 @@ Outcomes: 200 shown, 302 sent to sign in (anonymous) or on after acting, 400 ref
 message (a form sent empty), 404 not found (out of scope: whether it exists does not leak).
 """
 
-import datetime
 import re
 
 import pytest
-from django.utils import timezone
 
-from ladder.assessments import services as assessment_services
-from ladder.assessments.models import Assessment
-from ladder.frameworks.models import Ladder
-from ladder.people.tree import rebuild_paths
-from ladder.promotions import cases, cycles
 from ladder.promotions import urls as promotion_urls
-from tests.conftest import make_person
+from tests.conftest import calibration_round
 
 pytestmark = pytest.mark.django_db
 
@@ -58,49 +51,7 @@ MATRIX = [
 
 @pytest.fixture
 def round_(org):
-    """A cycle of everyone in calibration, Cora on its committee, a shared manager assessment
-    of the engineer against MD2, and the engineer's submitted case."""
-    org.committee = make_person("Cora Committee", "cora@example.com")
-    rebuild_paths()
-    org.committee.refresh_from_db()
-    today = timezone.localdate()
-    cycle = cycles.cycle_create(
-        by=org.admin.user,
-        name="2026 H2",
-        ladder=Ladder.objects.get(slug="dotnet"),
-        scope="everyone",
-        self_due=today,
-        manager_due=today,
-        calibration_on=today,
-        effective_on=today + datetime.timedelta(days=30),
-        committee=[org.committee],
-    )
-    cycle = cycles.cycle_advance(by=org.admin.user, cycle=cycle)
-    assessment = assessment_services.assessment_start(
-        author=org.manager, person=org.engineer, level=org.levels["MD2"], role="manager"
-    )
-    Assessment.objects.filter(pk=assessment.pk).update(
-        state="submitted", submitted_at=assessment.created_at
-    )
-    assessment.refresh_from_db()
-    assessment_services.assessment_share(author=org.manager, assessment=assessment)
-    cycle = cycles.cycle_advance(by=org.admin.user, cycle=cycle)
-    case = cases.case_open(
-        by=org.manager.user,
-        person=org.engineer,
-        to_level=org.levels["MD2"],
-        recommendation="Ready in all but time.",
-        justification="Leads the payments work already.",
-    )
-    cases.case_submit(by=org.manager.user, case=case)
-    return {
-        "cycle": cycle.pk,
-        "member": cycle.members.get(person=org.engineer).pk,
-        "assessment": assessment.pk,
-        "case": case.pk,
-        "engineer": org.engineer.pk,
-        "peer": org.peer.pk,
-    }
+    return calibration_round(org)
 
 
 CASES = [

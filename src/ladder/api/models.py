@@ -54,7 +54,7 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         # The throttle keys its counter by this: one counter per token.
-        return f"API token {self.pk} {self.name}"
+        return f"API token {self.digest[:16]}"
 
     @property
     def scope_set(self) -> frozenset[str]:
