@@ -413,11 +413,12 @@ def test_the_url_walk_reaches_the_pages_of_every_part_of_the_site():
     "method", ["TRACE", "TRACK", "CONNECT", "PUT", "PATCH", "DELETE", "OPTIONS", "PROPFIND"]
 )
 def test_methods_no_page_serves_are_refused_on_every_url(client, method):
-    # The SCIM API serves PUT, PATCH and DELETE (without a token: 401); tests/scim checks it.
+    # The SCIM API and the JSON API serve PUT, PATCH and DELETE (without a token: 401);
+    # tests/scim and tests/api check them.
     answers = {
         path: client.generic(method, path)
         for path, namespace, _ in URLS
-        if not (namespace == "scim" and method in API_METHODS)
+        if not (namespace in ("scim", "api") and method in API_METHODS)
     }
 
     assert {path: r.status_code for path, r in answers.items() if r.status_code != 405} == {}
@@ -460,11 +461,12 @@ POSTED_TO = {
 def test_every_page_that_only_shows_refuses_a_post(admin_client):
     # Signed in as an admin, so that a refusal comes from the page's declared methods, not
     # from sign-in or permission checks. The Django admin is Django's own and left out, and
-    # the SCIM API, which signs in with a token of its own and is tested in tests/scim.
+    # the SCIM API and the JSON API, which sign in with tokens of their own and are tested in
+    # tests/scim and tests/api (each operation's methods are in the API's schema).
     answers = {
         path: admin_client.post(path).status_code
         for path, namespace, name in URLS
-        if namespace not in ("admin", "scim") and f"{namespace}:{name}" not in POSTED_TO
+        if namespace not in ("admin", "scim", "api") and f"{namespace}:{name}" not in POSTED_TO
     }
 
     assert len(answers) > 20
