@@ -388,6 +388,10 @@ if not re.fullmatch(r"[1-9][0-9]{0,8}/(s|sec|second|m|min|minute|h|hour|d|day)",
         "e.g. 600/min (periods: s, min, hour, day)"
     )
 
+# A list's cursor holds the first ordering value of the next row and how many rows sharing it
+# to skip; rows that share one (events of one instant, people of one name) may be many.
+NINJA_PAGINATION_MAX_OFFSET = 1_000_000
+
 # -- Errors: logged with their traceback to stderr in every mode (gunicorn and runserver pass
 # stderr on to the service's log), and mailed to ADMINS when any are set.
 ADMINS = env_admins("ADMINS")

@@ -43,6 +43,7 @@ urlpatterns = [
     path("scim/v2/", include("ladder.scim.urls")),
     path("api/v1/", api.urls),
     path("settings/scim-tokens/", include("ladder.scim.token_urls")),
+    path("settings/api-tokens/", include("ladder.api.urls")),
     path("", include("ladder.people.urls")),
     path("", include("ladder.assessments.urls")),
     path("", include("ladder.promotions.urls")),

@@ -152,3 +152,12 @@ def test_filters_by_day_kind_and_who_still_filter(admin_client):
     assert labels("target_type=Team") == ["Team 2", "Team 1", "Team 0"]
     assert labels("actor=bob") == ["Old"]
     assert labels("action=team.created&q=team 1") == ["Team 1"]
+
+
+@pytest.mark.parametrize("field", ["since", "until"])
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+def test_a_day_at_either_end_of_the_calendar_is_refused_not_a_crash(admin_client, field, day):
+    response = admin_client.get("/audit/", {field: day})
+
+    assert response.status_code == 400
+    assert "Give a day" in response.content.decode()

@@ -63,9 +63,25 @@ class TokenThrottle(AuthRateThrottle):
     every app server shares; more answer 429 with Retry-After."""
 
     scope = "api"
+    # The settings accept these words; django-ninja reads only the short forms.
+    LONG_PERIODS = {"second": "sec", "minute": "min"}
 
     def __init__(self):
         super().__init__(rate=settings.API_THROTTLE_RATE)
+
+    def parse_rate(self, rate):
+        if rate is not None:
+            count, _, period = rate.partition("/")
+            rate = f"{count}/{self.LONG_PERIODS.get(period, period)}"
+        return super().parse_rate(rate)
+
+    def get_cache_key(self, request) -> str:
+        token = getattr(request, "auth", None)
+        if token is None:
+            return super().get_cache_key(request)
+        # One counter per token, keyed by its digest: random, so never shared with a token
+        # whose row once had the same id.
+        return self.cache_format % {"scope": self.scope, "ident": token.digest}
 
     def allow_request(self, request) -> bool:
         # Read each time, so that a changed setting (or a test's) applies without a restart.

@@ -53,8 +53,8 @@ class ApiToken(models.Model):
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
-        # The throttle keys its counter by this: one counter per token.
-        return f"API token {self.digest[:16]}"
+        # What the audit log names it by: its name and the prefix its owner sees in lists.
+        return f"{self.name} ({self.prefix}…)"
 
     @property
     def scope_set(self) -> frozenset[str]:

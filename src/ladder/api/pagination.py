@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError as DjangoValidationError
 from ninja.errors import ValidationError
 from ninja.pagination import CursorPagination
+from pydantic import ValidationError as PydanticError
 
 PAGE_SIZE, MAX_PAGE_SIZE = 50, 200
 
@@ -19,6 +20,13 @@ class Cursor(CursorPagination):
         super().__init__(
             ordering=ordering, page_size=page_size, max_page_size=max_page_size, **kwargs
         )
+
+    def paginate_queryset(self, queryset, pagination, request, **params):
+        try:
+            self.Cursor.from_encoded_param(pagination.cursor)
+        except (PydanticError, UnicodeError):
+            raise ValidationError([{"cursor": "Not a cursor this list gave."}]) from None
+        return super().paginate_queryset(queryset, pagination, request, **params)
 
     def _find_position(self, queryset, cursor):
         if cursor.p is not None:

@@ -97,7 +97,7 @@ def token_create(*, by, owner, name: str, scopes, days: int = DEFAULT_DAYS):
         before=None,
         after={
             "name": name,
-            "owner": owner.get_username(),
+            "owner": _owner_label(owner),
             "scopes": chosen,
             "expires_at": token.expires_at.isoformat(),
         },
@@ -105,12 +105,26 @@ def token_create(*, by, owner, name: str, scopes, days: int = DEFAULT_DAYS):
     return token, text
 
 
+def _owner_label(owner) -> str:
+    """Who a token acts as, in words: a service account's name rather than its made-up login."""
+    account = ServiceAccount.objects.filter(user=owner).first()
+    return account.name if account else owner.get_username()
+
+
 def may_revoke(by, token: ApiToken) -> bool:
-    return by is not None and by.is_authenticated and (by.pk == token.owner_id or is_admin(by))
+    """The same people as may make it: its owner, and admins for a service account's tokens.
+    An admin stops a person's tokens by deactivating the person, which stops them all."""
+    if by is None or not by.is_authenticated:
+        return False
+    if by.pk == token.owner_id:
+        return True
+    return is_admin(by) and ServiceAccount.objects.filter(user_id=token.owner_id).exists()
 
 
 @transaction.atomic
 def token_revoke(*, by, token: ApiToken) -> ApiToken:
+    if not may_revoke(by, token):
+        raise ValidationError("You may revoke your own tokens and, as an admin, services' tokens.")
     token = ApiToken.objects.select_for_update().get(pk=token.pk)
     if token.revoked_at is not None:
         return token
@@ -152,6 +166,7 @@ def service_account_create(*, by, name: str, admin: bool = False) -> ServiceAcco
     if ServiceAccount.objects.filter(name__iexact=name).exists():
         raise ValidationError({"name": f"There is a service account named {name!r} already."})
     username = f"service:{ServiceAccount.objects.count() + 1}:{secrets.token_hex(4)}"
+    admin = admin is True
     user = get_user_model().objects.create_user(
         username=username, password=None, is_superuser=admin, is_staff=False
     )

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django import forms
 from django.contrib.auth.decorators import login_required
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Q
 from django.shortcuts import render
 from django.utils import timezone
@@ -60,6 +61,17 @@ class CursorField(forms.CharField):
         return Cursor.parse(value) if value else None
 
 
+# The days a filter may name: the range runs from the start of one day to the start of the day
+# after the other, in the site's time zone, which the first and last days of the calendar
+# would carry out of what a date can hold.
+FIRST_DAY = datetime.date.min + datetime.timedelta(days=1)
+LAST_DAY = datetime.date.max - datetime.timedelta(days=1)
+DAY_BOUNDS = [
+    MinValueValidator(FIRST_DAY, message="Give a day after 0001-01-01."),
+    MaxValueValidator(LAST_DAY, message="Give a day before 9999-12-31."),
+]
+
+
 class AuditFilter(forms.Form):
     # Typed, not chosen from a list: the list of every action ever recorded would be a scan of
     # the whole log on every page. Each action in the table links to its filter.
@@ -77,11 +89,13 @@ class AuditFilter(forms.Form):
         required=False,
         label="From",
         widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+        validators=DAY_BOUNDS,
     )
     until = forms.DateField(
         required=False,
         label="To",
         widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+        validators=DAY_BOUNDS,
     )
     # Where the page is: events older than `before`, or newer than `after`. Set by the links.
     before = CursorField(required=False, max_length=60, widget=forms.HiddenInput)
