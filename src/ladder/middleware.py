@@ -22,6 +22,10 @@ def refuse_unserved_methods(get_response):
     """Each view declares its own methods too; this also covers Django's admin and accounts."""
 
     def middleware(request):
+        if request.path_info.startswith(JSON_API_PREFIX):
+            # The JSON API knows each path's own methods: it answers any other with a 405
+            # whose Allow lists exactly those, as its schema does.
+            return get_response(request)
         served = request.method in API_METHODS and request.path_info.startswith(API_PREFIXES)
         if request.method not in SITE_METHODS and not served:
             return HttpResponseNotAllowed(SITE_METHODS)
@@ -83,7 +87,10 @@ def refuse_nul(get_response):
                 return refused(
                     request, f"header {key.removeprefix('HTTP_').replace('_', '-').title()}"
                 )
-        for where, values in (("query string", request.GET), ("form", request.POST)):
+        # The JSON API reads its body itself (as JSON, refusing NUL there): reading it as a form
+        # here would use up the stream it reads from.
+        form = () if request.path_info.startswith(JSON_API_PREFIX) else (("form", request.POST),)
+        for where, values in (("query string", request.GET), *form):
             for name, items in values.lists():
                 if "\x00" in name or any("\x00" in item for item in items):
                     return refused(request, f"{where} field {name!r}")

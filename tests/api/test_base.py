@@ -33,3 +33,49 @@ def test_the_schema_is_served(api, db):
 
     assert response.status_code == 200
     assert response.json()["info"]["title"] == "Ladder API"
+
+
+@pytest.mark.parametrize("text", ["\x00", "a\ud800b", "\udfff", "ok\x00"])
+@pytest.mark.parametrize("where", ["value", "key", "nested"])
+def test_text_no_database_stores_is_a_422_naming_the_field(api, org, text, where):
+    body = {
+        "value": {"happened_on": "2026-01-01", "text": text, "criteria": [1]},
+        "key": {"happened_on": "2026-01-01", "text": "fine", "criteria": [1], text: 1},
+        "nested": {"happened_on": "2026-01-01", "text": "fine", "criteria": [1, {"a": text}]},
+    }[where]
+    caller = api.as_(org.manager.user, "read write")
+
+    response = caller.post(f"people/{org.engineer.pk}/evidence/", body)
+
+    assert response.status_code == 422, response.content
+    assert response["Content-Type"] == "application/problem+json"
+    field = response.json()["errors"][0]["field"]
+    named = {"value": "body.text", "nested": "body.criteria.1.a"}
+    # A key is named with what no text may hold replaced, so the answer itself is storable.
+    replaced = "".join("\ufffd" if c == "\x00" or "\ud800" <= c <= "\udfff" else c for c in text)
+    assert field == named.get(where, "body." + replaced)
+
+
+def test_a_field_is_named_alike_by_the_schema_and_by_the_services(api, org):
+    caller = api.as_(org.manager.user, "read write")
+
+    response = caller.post(
+        f"people/{org.engineer.pk}/evidence/", {"happened_on": "someday", "text": "x"}
+    )
+
+    assert response.status_code == 422
+    fields = {error["field"] for error in response.json()["errors"]}
+    assert {"body.happened_on", "body.criteria"} <= fields
+
+
+def test_a_form_encoded_write_is_refused_as_no_json_not_a_500(api, org):
+    token = api.as_(org.manager.user, "read write").token
+
+    response = api.client.post(
+        f"/api/v1/people/{org.engineer.pk}/evidence/",
+        {"text": "a form", "happened_on": "2026-01-01"},
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+
+    assert 400 <= response.status_code < 500, response.content
+    assert response["Content-Type"] == "application/problem+json"

@@ -5,7 +5,11 @@ authentication, the throttle and the problem documents together."""
 from __future__ import annotations
 
 import json
+import re
 
+from csp.constants import SELF
+from csp.decorators import csp_update
+from django.views.decorators.http import require_safe
 from ninja import NinjaAPI, Schema, Swagger
 from ninja.errors import ValidationError
 from ninja.parser import Parser
@@ -35,6 +39,8 @@ COMMON_ANSWERS = {
     "429": "Too many requests for this token: see Retry-After.",
 }
 WRITE_ANSWERS = {"409": "Refused because what it was based on changed: read it again."}
+# Answered by the web server (gunicorn) before the API sees the request, in its own words.
+SERVER_ANSWERS = {"414": "The address is too long: the request line may hold 4094 bytes."}
 
 PROBLEM_SCHEMA = {
     "title": "Problem",
@@ -58,10 +64,15 @@ PROBLEM_SCHEMA = {
 }
 
 
-def _nul_at(value, path=()):
-    """The path to the first text holding NUL in a parsed JSON body, or None."""
+# Text no database here stores: NUL (PostgreSQL refuses it) and the halves of a surrogate pair
+# standing alone, which JSON's \uXXXX escapes can spell but no encoding writes.
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def _unstorable_at(value, path=()):
+    """The path to the first text in a parsed JSON body holding what no text may hold, or None."""
     if isinstance(value, str):
-        return path if "\x00" in value else None
+        return path if UNSTORABLE.search(value) else None
     if isinstance(value, dict):
         items = value.items()
     elif isinstance(value, list):
@@ -69,24 +80,51 @@ def _nul_at(value, path=()):
     else:
         return None
     for key, item in items:
-        if isinstance(key, str) and "\x00" in key:
-            return (*path, key.replace("\x00", "\\0"))
-        found = _nul_at(item, (*path, key))
+        if isinstance(key, str) and UNSTORABLE.search(key):
+            return (*path, UNSTORABLE.sub("\ufffd", key))
+        found = _unstorable_at(item, (*path, key))
         if found is not None:
             return found
     return None
 
 
 class BodyParser(Parser):
-    """JSON bodies, refusing NUL in any text: PostgreSQL stores none, so it is a 422 here."""
+    """JSON bodies, refusing text no database stores (NUL, a lone surrogate): a 422 here.
+
+    Every body an operation takes is an object, left out where it is optional. Anything else
+    is refused here: django-ninja would read null, a list or a number as an object with none of
+    the fields, so a schema whose fields all have defaults would take it as empty."""
 
     def parse_body(self, request):
         data = json.loads(request.body)
-        where = _nul_at(data)
+        if not isinstance(data, dict):
+            reason = "Send a JSON object (or, where the body is optional, no body)."
+            raise ValidationError([{"loc": ("body",), "msg": reason}])
+        where = _unstorable_at(data)
         if where is not None:
-            reason = "contains a NUL character (\\0), which no text here may hold"
-            raise ValidationError([{"loc": ("body", *where), "msg": reason}])
+            reason = (
+                "contains a NUL character (\\0) or a lone surrogate (\\ud800-\\udfff), "
+                "which no text here may hold"
+            )
+            # Named as the field itself, as no parameter of an operation holds it yet.
+            raise ValidationError([{"loc": ("body", *where), "msg": reason, "type": "unstorable"}])
         return data
+
+
+def _object_body(operation: dict) -> None:
+    """An optional body is left out, never null (see BodyParser): the schema says so."""
+    media = operation.get("requestBody", {}).get("content", {}).get("application/json", {})
+    choices = [c for c in media.get("schema", {}).get("anyOf", []) if c != {"type": "null"}]
+    if len(choices) == 1:
+        media["schema"] = choices[0]
+
+
+def docs_view(view):
+    """The schema and the docs page only answer GET (and HEAD). The page is Swagger UI, served
+    from this site; its stylesheet draws its icons as data: images, which the site's policy
+    (img-src falls back to 'self') would block, so this view alone allows them. An image runs
+    no script, and nothing else is relaxed: scripts and styles still come only from here."""
+    return require_safe(csp_update({"img-src": [SELF, "data:"]})(view))
 
 
 class LadderApi(NinjaAPI):
@@ -96,11 +134,18 @@ class LadderApi(NinjaAPI):
         content = {problems.CONTENT_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
         for item in schema.get("paths", {}).values():
             for method, operation in item.items():
-                answers = operation.setdefault("responses", {})
+                # Statuses as JSON writes them (text), so that the schema sorts: docs/openapi.json
+                # is written with sorted keys.
+                answers = {
+                    str(code): answer for code, answer in operation.get("responses", {}).items()
+                }
                 extra = COMMON_ANSWERS | (WRITE_ANSWERS if method != "get" else {})
                 for status, description in extra.items():
-                    if int(status) not in answers and status not in answers:
-                        answers[status] = {"description": description, "content": content}
+                    answers.setdefault(status, {"description": description, "content": content})
+                for status, description in SERVER_ANSWERS.items():
+                    answers.setdefault(status, {"description": description})
+                operation["responses"] = answers
+                _object_body(operation)
         return schema
 
 
@@ -111,8 +156,12 @@ api = LadderApi(
     auth=TokenAuth(),
     throttle=[TokenThrottle()],
     urls_namespace="api",
-    docs=Swagger(settings={"persistAuthorization": True, "tryItOutEnabled": False}),
+    # No validatorUrl: Swagger UI would otherwise send the schema's address to swagger.io.
+    docs=Swagger(
+        settings={"persistAuthorization": True, "tryItOutEnabled": False, "validatorUrl": None}
+    ),
     docs_url="/docs/",
+    docs_decorator=docs_view,
     parser=BodyParser(),
 )
 problems.install(api)

@@ -50,7 +50,12 @@ def schema_errors(errors) -> list[dict]:
     found = []
     for error in errors:
         if "loc" in error:
-            found.append({"field": _field(error["loc"]), "reason": error.get("msg", "invalid")})
+            loc = tuple(error["loc"])
+            if loc[:1] == ("body",) and len(loc) > 1 and error.get("type") != "unstorable":
+                # django-ninja names the operation's body parameter second ("body.payload.
+                # name"): left out, so that a field is named alike by every check, "body.name".
+                loc = loc[:1] + loc[2:]
+            found.append({"field": _field(loc), "reason": error.get("msg", "invalid")})
         else:  # ninja's cursor check: {"cursor": "Invalid Cursor"}
             found += [
                 {"field": f"query.{key}", "reason": str(value)} for key, value in error.items()
@@ -104,6 +109,10 @@ def install(api) -> None:
 
     @api.exception_handler(HttpError)
     def http_error(request, exc):
+        if isinstance(exc.__cause__, SchemaError):
+            # The body parser's refusal (NUL in a text), which django-ninja wraps in a 400
+            # "Cannot parse request body": answered as the 422 naming the field it is.
+            return bad_input(request, exc.__cause__)
         return problem(exc.status_code, str(exc))
 
     @api.exception_handler(Exception)
