@@ -25,12 +25,11 @@ from ninja import Body, Field, Header, Path, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import AfterValidator
 
-from ladder.assessments import permissions, services
+from ladder.assessments import permissions, selectors, services
 from ladder.assessments.forms import EvidenceForm, GrowthItemForm
 from ladder.assessments.models import Assessment, Evidence, GrowthItem
 from ladder.assessments.models import Status as CriterionStatus
 from ladder.assessments.selectors import get_assessment, plan_of, standing_of
-from ladder.assessments.views.growth import _plan_owners as plan_owners
 from ladder.characters import describe
 from ladder.frameworks.models import Criterion
 from ladder.people.permissions import get_signed_in_person, get_visible_person
@@ -829,7 +828,7 @@ def plan_item_update(
             "state": payload.state if "state" in sent else item.state,
         },
         item=item,
-        owners=plan_owners(person),
+        owners=selectors.plan_owners(person),
     )
     if not form.is_valid():
         raise _refused(form)

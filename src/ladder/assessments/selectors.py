@@ -485,3 +485,9 @@ def readiness_panel(
         target_expected=dict(ladder_of(target.version).level(target.code).ratings),
         plan=plan_of(person),
     )
+
+
+def plan_owners(person: Person) -> dict[int, Person]:
+    """Who may own an item of a person's plan: the person and their managers."""
+    people = Person.objects.filter(Q(pk=person.pk) | Q(pk__in=person.chain_ids())).order_by("name")
+    return {p.pk: p for p in people}

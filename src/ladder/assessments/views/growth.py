@@ -5,16 +5,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from ladder.frameworks.models import Criterion
-from ladder.people.models import Person
 from ladder.people.permissions import get_signed_in_person, get_visible_person
 
-from .. import permissions, services
+from .. import permissions, selectors, services
 from ..forms import EvidenceForm, GrowthItemForm
 from ..models import Evidence, PlanProgress
 from ..selectors import plan_of, standing_of
@@ -65,7 +63,7 @@ def evidence(request, pk):
 def plan(request, pk):
     person = get_visible_person(request.user, pk)
     plan = plan_of(person)
-    owners = _plan_owners(person)
+    owners = selectors.plan_owners(person)
     forms = [
         (item, GrowthItemForm(item=item, owners=owners, prefix=f"item-{item.pk}"))
         for item in (plan.items.all() if plan else [])
@@ -80,12 +78,6 @@ def plan(request, pk):
         "percent": progress.percent,
     }
     return render(request, "assessments/plan.html", context)
-
-
-def _plan_owners(person: Person) -> dict[int, Person]:
-    """Who may own an item of a person's plan: the person and their managers."""
-    people = Person.objects.filter(Q(pk=person.pk) | Q(pk__in=person.chain_ids())).order_by("name")
-    return {p.pk: p for p in people}
 
 
 @login_required
@@ -108,7 +100,7 @@ def plan_generate(request, pk):
 def plan_item(request, pk, item):
     person, item = permissions.get_growth_item_for_editing(request.user, pk, item)
     form = GrowthItemForm(
-        request.POST, item=item, owners=_plan_owners(person), prefix=f"item-{item.pk}"
+        request.POST, item=item, owners=selectors.plan_owners(person), prefix=f"item-{item.pk}"
     )
     if form.is_valid():
         services.growth_item_update(item=item, **form.cleaned_data)
