@@ -79,3 +79,14 @@ def test_a_form_encoded_write_is_refused_as_no_json_not_a_500(api, org):
 
     assert 400 <= response.status_code < 500, response.content
     assert response["Content-Type"] == "application/problem+json"
+
+
+def test_a_body_larger_than_a_request_may_send_is_a_413_problem(api, org, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    caller = api.as_(org.manager.user, "read write")
+
+    response = caller.post(f"people/{org.engineer.pk}/evidence/", {"text": "x" * 2000})
+
+    assert response.status_code == 413
+    assert response["Content-Type"] == "application/problem+json"
+    assert "1,000 bytes" in response.json()["detail"]

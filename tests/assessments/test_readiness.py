@@ -539,3 +539,23 @@ def test_the_criteria_named_as_not_met_are_exactly_those_counted_and_short_of_me
     # The ladder lists criteria section by section, so grouping keeps them as they were.
     grouped = [c for r in readiness.reasons for g in r.not_met_by_section() for c in g.criteria]
     assert grouped == short
+
+
+@given(
+    start=st.dates(min_value=date(9990, 1, 1)) | st.dates(max_value=date(1, 12, 31)),
+    months=st.integers(min_value=-600, max_value=600),
+)
+def test_months_past_either_end_of_the_calendar_stop_at_that_end(start, months):
+    day = add_months(start, months)
+
+    assert date.min <= day <= date.max
+    if months >= 0:
+        assert day >= start
+    else:
+        assert day <= start
+
+
+def test_a_level_begun_at_the_end_of_the_calendar_is_never_served_out_not_a_crash():
+    from ladder.frameworks.experience import first_day_of
+
+    assert first_day_of(date(9999, 12, 1), 12) == date.max

@@ -38,7 +38,10 @@ COMMON_ANSWERS = {
     "422": "The input is refused: `errors` names each field and the reason.",
     "429": "Too many requests for this token: see Retry-After.",
 }
-WRITE_ANSWERS = {"409": "Refused because what it was based on changed: read it again."}
+WRITE_ANSWERS = {
+    "409": "Refused because what it was based on changed: read it again.",
+    "413": "The body is larger than a request may send (DATA_UPLOAD_MAX_MEMORY_SIZE).",
+}
 # Answered by the web server (gunicorn) before the API sees the request, in its own words.
 SERVER_ANSWERS = {"414": "The address is too long: the request line may hold 4094 bytes."}
 

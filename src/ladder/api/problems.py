@@ -6,6 +6,8 @@ from __future__ import annotations
 import logging
 from http import HTTPStatus
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from ninja.errors import AuthenticationError, HttpError, Throttled
@@ -114,6 +116,11 @@ def install(api) -> None:
             # "Cannot parse request body": answered as the 422 naming the field it is.
             return bad_input(request, exc.__cause__)
         return problem(exc.status_code, str(exc))
+
+    @api.exception_handler(RequestDataTooBig)
+    def too_big(request, exc):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        return problem(413, f"The body is larger than the {limit:,} bytes a request may send.")
 
     @api.exception_handler(Exception)
     def server_error(request, exc):

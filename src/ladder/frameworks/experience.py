@@ -55,8 +55,13 @@ def _count(word: str) -> float:
 
 
 def add_months(day: date, months: int) -> date:
-    """The same day `months` later, clamped to the month's end (31 January + 1 is 28/29 Feb)."""
+    """The same day `months` later, clamped to the month's end (31 January + 1 is 28/29 Feb),
+    and to the calendar's ends: a level begun in 9999 is never served out, not a crash."""
     year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
+    if year > date.max.year:
+        return date.max
+    if year < date.min.year:
+        return date.min
     last = calendar.monthrange(year, month + 1)[1]
     return date(year, month + 1, min(day.day, last))
 
@@ -70,5 +75,7 @@ def months_between(start: date, end: date) -> int:
 def first_day_of(start: date, months: int) -> date:
     """The first day on which months_between(start, day) reaches `months`."""
     day = add_months(start, months)
+    if day == date.max:
+        return day
     # A clamped day (29 Feb from 31 Jan) is still a month short by whole months; the next is not.
     return day if months_between(start, day) >= months else day + timedelta(days=1)
