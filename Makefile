@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 # Local settings that every `ladder` command reads (see .env.example); never overwritten.
 ENV_FILE ?= .env
 
-.PHONY: run test install lint
+.PHONY: run test install lint openapi
 
 install: $(STAMP)
 
@@ -42,3 +42,9 @@ lint: install
 
 test: lint
 	$(BIN)/python -m pytest
+
+# The API's schema, committed so that a change to the API shows in review; a test fails when
+# docs/openapi.json and the code disagree.
+openapi: install
+	$(BIN)/ladder export_openapi_schema --skip-checks --api ladder.api.main.api --sorted \
+		--indent 2 --output docs/openapi.json

@@ -25,7 +25,14 @@ def refuse_unserved_methods(get_response):
         if request.path_info.startswith(JSON_API_PREFIX):
             # The JSON API knows each path's own methods: it answers any other with a 405
             # whose Allow lists exactly those, as its schema does.
-            return get_response(request)
+            response = get_response(request)
+            if response.status_code == 404 and request.resolver_match is None:
+                # No path of the API's matched (an id holding a slash, a typo): its 404 is a
+                # problem document too, not the site's page.
+                body = {"type": "about:blank", "title": "Not Found", "status": 404}
+                body["detail"] = "No such address in the API: its paths are at /api/v1/docs/."
+                return JsonResponse(body, status=404, content_type="application/problem+json")
+            return response
         served = request.method in API_METHODS and request.path_info.startswith(API_PREFIXES)
         if request.method not in SITE_METHODS and not served:
             return HttpResponseNotAllowed(SITE_METHODS)

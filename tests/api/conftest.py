@@ -7,6 +7,7 @@ import json
 import pytest
 
 from ladder.api.tokens import token_create
+from tests.api.served import served_api  # noqa: F401 (a live server for the whole session)
 
 FULL = "read write admin"
 

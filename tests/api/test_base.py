@@ -90,3 +90,24 @@ def test_a_body_larger_than_a_request_may_send_is_a_413_problem(api, org, settin
     assert response.status_code == 413
     assert response["Content-Type"] == "application/problem+json"
     assert "1,000 bytes" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("day", ["0", "1700000000", "2026-1-1", "20260101", "2026-01-01T00:00"])
+def test_a_day_is_written_yyyy_mm_dd_and_nothing_else(api, org, day):
+    response = api.as_(org.admin.user).get("audit/", since=day)
+
+    assert response.status_code == 422, response.content
+    assert response.json()["errors"][0]["field"] == "query.since"
+
+
+@pytest.mark.parametrize("value", [True, False])
+def test_true_or_false_is_no_number(api, org, value):
+    caller = api.as_(org.manager.user, "read write")
+
+    response = caller.post(
+        f"people/{org.engineer.pk}/evidence/",
+        {"happened_on": "2026-01-01", "text": "x", "criteria": [value]},
+    )
+
+    assert response.status_code == 422, response.content
+    assert response.json()["errors"][0]["field"] == "body.criteria.0"

@@ -14,6 +14,7 @@ from ladder.audit.views import AuditFilter
 from ladder.roles import require_admin
 
 from .pagination import Cursor
+from .schemas import Day
 
 router = Router(tags=["audit"])
 
@@ -56,13 +57,13 @@ class AuditFilters(Schema):
     )
     actor: str | None = Field(None, max_length=254, description="Part of who made the change.")
     q: str | None = Field(None, max_length=200, description="Part of the thing changed's name.")
-    since: datetime.date | None = Field(
+    since: Day | None = Field(
         None,
         ge=FIRST_DAY,
         le=LAST_DAY,
         description="Events from the start of this day, in the site's time zone.",
     )
-    until: datetime.date | None = Field(
+    until: Day | None = Field(
         None,
         ge=FIRST_DAY,
         le=LAST_DAY,

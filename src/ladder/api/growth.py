@@ -36,7 +36,7 @@ from ladder.people.permissions import get_signed_in_person, get_visible_person
 
 from . import problems
 from .pagination import Cursor
-from .schemas import LevelRef, PersonRef, level_ref
+from .schemas import Day, LevelRef, PersonRef, Whole, level_ref
 
 router = Router(tags=["growth"])
 
@@ -45,7 +45,7 @@ router = Router(tags=["growth"])
 MAX_ID = 9_223_372_036_854_775_807
 MAX_REVISION = 2_147_483_647
 ID = {"ge": 1, "le": MAX_ID}
-Id = Annotated[int, Field(**ID)]
+Id = Annotated[Whole, Field(**ID)]
 # A level has a few dozen criteria and a ladder a handful of dimensions: lists far longer are
 # no honest request, and would only make long SQL.
 MAX_LIST = 500
@@ -168,7 +168,7 @@ class EvidenceOut(Schema):
 class EvidenceIn(Schema):
     """New evidence, checked as the evidence page's form checks it."""
 
-    happened_on: datetime.date = Field(description="The day it happened: today or before.")
+    happened_on: Day = Field(description="The day it happened: today or before.")
     text: Text = Field(description="What happened.")
     link: Text = Field("", description="A web address about it (https:// is assumed).")
     criteria: list[Id] = Field(
@@ -280,7 +280,7 @@ class AssessmentStart(Schema):
 
 class AssessmentRatingIn(Schema):
     dimension: Text = Field(max_length=100)
-    rating: int | None = Field(description="On the ladder's scale; null clears it.")
+    rating: Whole | None = Field(description="On the ladder's scale; null clears it.")
 
 
 class CriterionAnswerIn(Schema):
@@ -296,7 +296,7 @@ class CriterionAnswerIn(Schema):
 class AssessmentAnswers(Schema):
     """A draft's answers, with the revision they were read at (or send If-Match)."""
 
-    revision: int | None = Field(
+    revision: Whole | None = Field(
         None, ge=1, le=MAX_REVISION, description="The revision the draft was read at."
     )
     summary: Text = ""
@@ -305,7 +305,7 @@ class AssessmentAnswers(Schema):
 
 
 class SubmitIn(Schema):
-    revision: int | None = Field(
+    revision: Whole | None = Field(
         None,
         ge=1,
         le=MAX_REVISION,
@@ -350,7 +350,7 @@ class GrowthItemPatch(Schema):
     """What to change of a growth-plan item; what is left out stays as it is."""
 
     owner: Id | None = Field(None, description="The person or one of their managers; null: none.")
-    due: datetime.date | None = None
+    due: Day | None = None
     state: ItemStateName = GrowthItem.State.OPEN.value
 
 

@@ -14,7 +14,7 @@ from ninja import NinjaAPI, Schema, Swagger
 from ninja.errors import ValidationError
 from ninja.parser import Parser
 
-from . import audit, growth, ladders, people, problems, promotions
+from . import audit, growth, insights, ladders, people, problems, promotions
 from .auth import TokenAuth, TokenThrottle
 from .models import ServiceAccount
 
@@ -202,4 +202,5 @@ api.add_router("/ladders/", ladders.router)
 api.add_router("/", people.router)
 api.add_router("/", growth.router)
 api.add_router("/", promotions.router)
+api.add_router("/insights/", insights.router)
 api.add_router("/audit/", audit.router)

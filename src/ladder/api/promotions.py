@@ -22,14 +22,12 @@ from ladder.promotions.models import CycleMember, PromotionCase, ReviewCycle
 from ladder.promotions.packet import Packet, packet_of
 from ladder.promotions.selectors import cycle_progress, member_counts, members_of
 
-from . import insights
+from . import schemas
 from .pagination import Cursor
 from .problems import Conflict
 from .schemas import LevelRef, PersonRef, TeamRef, level_ref
 
 router = Router(tags=["promotions"])
-# The insights pages' summaries: organisation views over the same round, under /insights/.
-router.add_router("/insights/", insights.router)
 
 # The largest key the database's integer columns hold: a larger id in a path or a filter is
 # refused as input (422), never sent to PostgreSQL, which would fail on it.
@@ -41,7 +39,7 @@ Id = Path[int, {"ge": 1, "le": MAX_ID}]
 # count past what a date can hold.
 FIRST_DAY, LAST_DAY = datetime.date(1900, 1, 1), datetime.date(2999, 12, 31)
 Day = Annotated[
-    datetime.date,
+    schemas.Day,
     Field(ge=FIRST_DAY, le=LAST_DAY, description="A day from 1900-01-01 to 2999-12-31."),
 ]
 
@@ -580,7 +578,7 @@ class CaseOpen(Schema):
     justification: str = Field(
         "", description="Required when the person is not ready for the level: why anyway."
     )
-    cycle: int | None = Field(
+    cycle: schemas.Whole | None = Field(
         None,
         ge=1,
         le=MAX_ID,
