@@ -262,8 +262,11 @@ def _current_level(person) -> Level | None:
 
 
 def _people(people):
-    """`people` with everything a PersonOut shows, read in the same query."""
-    return people.select_related("team", "manager", "stored_standing__current__version__ladder")
+    """`people` with everything a PersonOut shows, read in the same query; not the ladder's
+    file, which every row would otherwise carry (34 KB each for the bundled ladder)."""
+    return people.select_related(
+        "team", "manager", "stored_standing__current__version__ladder"
+    ).defer("stored_standing__current__version__source")
 
 
 def _seen_by(user):
@@ -324,7 +327,11 @@ def person_levels(request, pk: PersonId):
     """A person's level history, latest first, as their page shows it: each level with its
     start, its end and the reason (hire, promotion, track change, correction)."""
     person = get_visible_person(request.user, pk)
-    return LevelAssignment.objects.filter(person=person).select_related("level__version__ladder")
+    return (
+        LevelAssignment.objects.filter(person=person)
+        .select_related("level__version__ladder")
+        .defer("level__version__source")
+    )
 
 
 # -- teams --------------------------------------------------------------------------------------
@@ -435,7 +442,9 @@ def person_readiness(request, pk: PersonId):
     person = get_visible_person(request.user, pk)
     today = timezone.localdate()
     standing = standing_of(person, today, ladder_of=version_data)
-    verdicts = readiness_of_every_next([person], {person.pk: standing}, today)[person.pk]
+    verdicts = readiness_of_every_next(
+        [person], {person.pk: standing}, today, ladder_of=version_data
+    )[person.pk]
     # Every level named, with its ladder, in one query.
     refs = Level.objects.select_related("version__ladder").in_bulk(
         [level.pk for level in standing.assessable_levels()]

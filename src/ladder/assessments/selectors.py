@@ -287,10 +287,14 @@ class NextVerdict:
 
 
 def readiness_of_every_next(
-    people: list[Person], standings: dict[int, Standing], today: datetime.date
+    people: list[Person],
+    standings: dict[int, Standing],
+    today: datetime.date,
+    ladder_of=version_ladder,
 ) -> dict[int, list[NextVerdict]]:
     """Each person's readiness for each of their next levels (a branch has several), in a fixed
-    number of queries whatever the number of people."""
+    number of queries whatever the number of people. The ladder is read from its rows, as the
+    stored copy is checked against; a page passes `version_data` to read it from the cache."""
     codes = {lv.code for pk in standings for lv in standings[pk].next_levels}
     assessments = with_details(
         Assessment.objects.filter(
@@ -306,7 +310,7 @@ def readiness_of_every_next(
 
     def data_of(version: LadderVersion):
         if version.pk not in ladders:
-            ladders[version.pk] = version_ladder(version)
+            ladders[version.pk] = ladder_of(version)
         return ladders[version.pk]
 
     result: dict[int, list[NextVerdict]] = {}
