@@ -111,3 +111,23 @@ def test_true_or_false_is_no_number(api, org, value):
 
     assert response.status_code == 422, response.content
     assert response.json()["errors"][0]["field"] == "body.criteria.0"
+
+
+def test_an_error_in_an_operation_is_a_500_problem_mailed_to_the_admins(
+    api, org, settings, mailoutbox, monkeypatch
+):
+    settings.ADMINS = [("Ops", "ops@example.com")]
+    caller = api.as_(org.engineer.user, "read")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the disk is on fire")
+
+    monkeypatch.setattr("ladder.api.main.ServiceAccount.objects.filter", broken)
+    response = caller.get("me")
+
+    assert response.status_code == 500
+    assert response["Content-Type"] == "application/problem+json"
+    assert "Quote reference" in response.json()["detail"]
+    assert "the disk is on fire" not in response.content.decode()
+    assert [mail.to for mail in mailoutbox] == [["ops@example.com"]]
+    assert "the disk is on fire" in mailoutbox[0].body

@@ -15,7 +15,9 @@ from ninja.errors import ValidationError as SchemaError
 
 from ladder.logs import current_request_id
 
-logger = logging.getLogger("ladder.api")
+# Django's own logger of failed requests: an API error reaches stderr and ADMINS' mailboxes as a
+# page's 500 does.
+logger = logging.getLogger("django.request")
 
 CONTENT_TYPE = "application/problem+json"
 
@@ -131,4 +133,9 @@ def install(api) -> None:
             exc_info=exc,
             extra={"status_code": 500, "request": request},
         )
-        return problem(500, f"Something went wrong. Quote reference {current_request_id.get()}.")
+        response = problem(
+            500, f"Something went wrong. Quote reference {current_request_id.get()}."
+        )
+        # Logged here with its traceback: Django would log the 500 again without one.
+        response._has_been_logged = True
+        return response
